@@ -1,0 +1,51 @@
+/**
+ * The encryption map: what the generator emits at `prisma generate` time from
+ * the `/// @encrypted` annotations and the full DMMF, and what the extension
+ * and the migration engine read at runtime. Plain data, JSON-serialisable.
+ */
+
+/** Prisma scalar types that may be marked `@encrypted`. */
+export type EncryptedFieldType = "String" | "Json" | "Bytes";
+
+/** One marked column. */
+export interface EncryptedField {
+  readonly name: string;
+  readonly type: EncryptedFieldType;
+  /** `@encrypted(searchable)`: convergent key + per-column context; equality filters work. */
+  readonly searchable: boolean;
+  /** Key name in the extension config (`keys`); `"default"`, or `"searchable"` for searchable fields, unless `key:` names one. */
+  readonly key: string;
+  readonly isRequired: boolean;
+  readonly isUnique: boolean;
+}
+
+/** A relation field: how the walk reaches nested models. */
+export interface RelationField {
+  readonly name: string;
+  /** Target model name. */
+  readonly model: string;
+  readonly isList: boolean;
+}
+
+export interface ModelInfo {
+  readonly name: string;
+  /** Primary key field names, in order (one for `@id`, several for `@@id`). */
+  readonly idFields: readonly string[];
+  /** Every unique constraint (single `@unique` and compound `@@unique`), field names in order. */
+  readonly uniqueFields: readonly (readonly string[])[];
+  /** Compound unique/id selectors as Prisma names them in `where` (e.g. `title_authorId`) → their fields. */
+  readonly compoundSelectors: Readonly<Record<string, readonly string[]>>;
+  /** Marked fields by name. */
+  readonly encrypted: Readonly<Record<string, EncryptedField>>;
+  /** Every relation field by name. */
+  readonly relations: Readonly<Record<string, RelationField>>;
+  /** Scalar field names (to tell a scalar from a relation when walking). */
+  readonly scalars: readonly string[];
+  /** `true` when the model has an encrypted field or can reach one through relations. */
+  readonly reachesEncrypted: boolean;
+}
+
+export interface EncryptionMap {
+  readonly version: 1;
+  readonly models: Readonly<Record<string, ModelInfo>>;
+}
