@@ -15,8 +15,17 @@ export interface EncryptedField {
   readonly searchable: boolean;
   /** Key name in the extension config (`keys`); `"default"`, or `"searchable"` for searchable fields, unless `key:` names one. */
   readonly key: string;
+  /**
+   * Column identity bound into every ciphertext (binding tag) and, for
+   * searchable fields, the source of the convergent context. `"Model.field"`
+   * unless `binding:` pins it, so renaming a model or field does not orphan
+   * existing ciphertexts.
+   */
+  readonly binding: string;
   readonly isRequired: boolean;
   readonly isUnique: boolean;
+  /** Database column name (`@map`), or the field name. Filled by the generator; for raw SQL (migration). */
+  readonly dbName?: string;
 }
 
 /** A relation field: how the walk reaches nested models. */
@@ -29,6 +38,8 @@ export interface RelationField {
 
 export interface ModelInfo {
   readonly name: string;
+  /** Database table name (`@@map`), or the model name. Filled by the generator; for raw SQL (migration). */
+  readonly dbName?: string;
   /** Primary key field names, in order (one for `@id`, several for `@@id`). */
   readonly idFields: readonly string[];
   /** Every unique constraint (single `@unique` and compound `@@unique`), field names in order. */
