@@ -8,11 +8,23 @@
  */
 export interface KmsCrypto {
   /** Encrypts every plaintext with the key's newest version; results in input order. */
-  encryptMany(keyTag: string, context: Uint8Array | undefined, plaintexts: readonly Uint8Array[]): Promise<string[]>;
+  encryptMany(
+    keyTag: string,
+    context: Uint8Array | undefined,
+    plaintexts: readonly Uint8Array[],
+  ): Promise<string[]>;
   /** Decrypts `ncpkms:v<N>:` ciphertexts; results in input order. */
-  decryptMany(keyTag: string, context: Uint8Array | undefined, ciphertexts: readonly string[]): Promise<Uint8Array[]>;
+  decryptMany(
+    keyTag: string,
+    context: Uint8Array | undefined,
+    ciphertexts: readonly string[],
+  ): Promise<Uint8Array[]>;
   /** Moves ciphertexts to the key's newest version without exposing plaintext. */
-  reencryptMany(keyTag: string, context: Uint8Array | undefined, ciphertexts: readonly string[]): Promise<string[]>;
+  reencryptMany(
+    keyTag: string,
+    context: Uint8Array | undefined,
+    ciphertexts: readonly string[],
+  ): Promise<string[]>;
   /**
    * Like `decryptMany`/`reencryptMany`, but one bad item (tampered, unknown
    * version, wrong context) fails only itself: failing array requests are

@@ -1,0 +1,26 @@
+/**
+ * Public entry of the NCP KMS client (`prisma-ncp-kms/kms`).
+ */
+
+export {
+  type ContextOption,
+  type CreateKeyInput,
+  createKmsClient,
+  type KmsClient,
+  type TokenHours,
+} from "./client.js";
+export type { Scheduler } from "./coalescer.js";
+export * from "./errors.js";
+export type { KmsCounters, KmsEvent, KmsLogger } from "./events.js";
+export type { AccountCredentials, KmsClientOptions, SignatureAuth, TokenAuth } from "./options.js";
+export {
+  createLocalRateLimiter,
+  type LocalRateLimiterOptions,
+  type RateLimiter,
+  type Reservation,
+} from "./rate-limiter.js";
+export type { RetryPolicy } from "./retry.js";
+export type { KeyInfo } from "./schemas.js";
+export { computeSignature, signatureHeaders } from "./signing.js";
+export type { KeyTokens } from "./token-auth.js";
+export type { KmsCrypto, Settled } from "./types.js";

@@ -1,0 +1,214 @@
+/**
+ * One KMS call through the layers, in order: retry ( concurrency slot (
+ * rate-limiter slot ( auth headers ( transport ) ) ) ), then the response
+ * checked with zod. A 401 under token auth renews the token once and resends.
+ */
+import pLimit from "p-limit";
+import type { z } from "zod";
+import type { Scheduler } from "./coalescer.js";
+import {
+  errorForStatus,
+  type KmsError,
+  KmsInvalidResponseError,
+  KmsQuotaWaitTimeoutError,
+} from "./errors.js";
+import type { KmsCounters, KmsEvent, KmsLogger } from "./events.js";
+import type { RateLimiter } from "./rate-limiter.js";
+import { parseRetryAfter, type RetryPolicy, withRetry } from "./retry.js";
+import { envelope, errorBody } from "./schemas.js";
+import { type SignatureCredentials, signatureHeaders } from "./signing.js";
+import type { TokenStore } from "./token-auth.js";
+import type { HttpResponse, Transport } from "./transport.js";
+
+/** How one request authenticates. */
+export type RequestAuth =
+  | { kind: "signature"; version: 1 | 2; credentials: SignatureCredentials }
+  | { kind: "token" }
+  | { kind: "refresh-token"; refreshToken: string };
+
+/** Everything needed to make one call. */
+export interface CallSpec<T extends z.ZodType> {
+  action: string;
+  keyTag?: string | undefined;
+  transport: Transport;
+  method: "GET" | "POST";
+  path: string;
+  body?: unknown;
+  auth: RequestAuth;
+  /** Rate-limiter bucket; `undefined` for calls outside the crypto quota. */
+  bucket?: string | undefined;
+  /** Skip the concurrency limit (token renewals, which in-flight requests may be waiting on). */
+  unlimited?: boolean;
+  /** Items carried (for events). */
+  items: number;
+  /** Schema of the envelope's `data`. */
+  data: T;
+}
+
+export interface RequesterDeps {
+  limiter: RateLimiter;
+  maxWaitMs: number;
+  concurrency: number;
+  tokens: TokenStore | undefined;
+  retry: RetryPolicy;
+  now: () => number;
+  scheduler: Scheduler;
+  random: () => number;
+  counters: KmsCounters;
+  emit: (event: KmsEvent) => void;
+  logger: KmsLogger | undefined;
+}
+
+export type Requester = <T extends z.ZodType>(spec: CallSpec<T>) => Promise<z.infer<T>>;
+
+function header(res: HttpResponse, name: string): string | undefined {
+  const v = res.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function createRequester(deps: RequesterDeps): Requester {
+  const slots = pLimit(deps.concurrency);
+
+  async function acquire(spec: CallSpec<z.ZodType>): Promise<void> {
+    if (spec.bucket === undefined) return;
+    const r = await deps.limiter.reserve(spec.bucket, deps.maxWaitMs);
+    if (!r.granted) {
+      throw new KmsQuotaWaitTimeoutError({
+        action: spec.action,
+        keyTag: spec.keyTag,
+        attempts: 0,
+        waitMs: r.waitMs,
+        maxWaitMs: deps.maxWaitMs,
+      });
+    }
+    if (r.waitMs > 0) {
+      deps.counters.waits++;
+      deps.counters.waitMs += r.waitMs;
+      deps.emit({ type: "wait", bucket: spec.bucket, waitMs: r.waitMs });
+      await deps.scheduler.sleep(r.waitMs);
+    }
+  }
+
+  async function authHeaders(
+    spec: CallSpec<z.ZodType>,
+  ): Promise<{ headers: Record<string, string>; token?: string }> {
+    const a = spec.auth;
+    if (a.kind === "signature") {
+      return { headers: signatureHeaders(a.version, a.credentials, spec.method, spec.path, deps.now()) };
+    }
+    if (a.kind === "refresh-token") return { headers: { "x-ncp-ocapi-token": a.refreshToken } };
+    const token = await deps.tokens!.accessToken(spec.keyTag!);
+    return { headers: { "x-ncp-ocapi-token": token }, token };
+  }
+
+  async function send(spec: CallSpec<z.ZodType>, headers: Record<string, string>, attempt: number) {
+    await acquire(spec);
+    const started = deps.now();
+    deps.counters.requests++;
+    let status: number | undefined;
+    try {
+      const res = await spec.transport.send({
+        method: spec.method,
+        path: spec.path,
+        headers,
+        body: spec.body,
+        action: spec.action,
+        keyTag: spec.keyTag,
+      });
+      status = res.status;
+      return res;
+    } finally {
+      const durationMs = deps.now() - started;
+      if (status === undefined || status >= 400) deps.counters.errors++;
+      deps.emit({
+        type: "request",
+        action: spec.action,
+        keyTag: spec.keyTag,
+        items: spec.items,
+        status,
+        attempt,
+        durationMs,
+      });
+      deps.logger?.debug("kms request", {
+        action: spec.action,
+        keyTag: spec.keyTag,
+        items: spec.items,
+        status,
+        attempt,
+        durationMs,
+      });
+    }
+  }
+
+  async function interpret<T extends z.ZodType>(spec: CallSpec<T>, res: HttpResponse, attempt: number) {
+    const details = { action: spec.action, keyTag: spec.keyTag, attempts: attempt };
+    if (res.status >= 200 && res.status < 300) {
+      const parsed = envelope(spec.data).safeParse(res.json);
+      if (!parsed.success) {
+        const where = parsed.error.issues[0]?.path.map(String).join(".") || "body";
+        throw new KmsInvalidResponseError(
+          { ...details, status: res.status },
+          `field \`${where}\` does not match`,
+        );
+      }
+      return (parsed.data as { data: z.infer<T> }).data;
+    }
+    const body = errorBody.safeParse(res.json);
+    const retryAfterMs =
+      res.status === 429 || res.status >= 500
+        ? parseRetryAfter(header(res, "retry-after"), Date.now())
+        : undefined;
+    if (res.status === 429) {
+      deps.counters.throttled++;
+      deps.emit({ type: "throttled", action: spec.action, keyTag: spec.keyTag, retryAfterMs });
+      if (spec.bucket !== undefined) await deps.limiter.penalize?.(spec.bucket, retryAfterMs ?? 1000);
+    }
+    throw errorForStatus(res.status, {
+      ...details,
+      ncpCode: body.success ? body.data.code : undefined,
+      retryAfterMs,
+    });
+  }
+
+  async function attemptOnce<T extends z.ZodType>(spec: CallSpec<T>, attempt: number): Promise<z.infer<T>> {
+    let auth = await authHeaders(spec);
+    let res = await send(spec, auth.headers, attempt);
+    if (res.status === 401 && spec.auth.kind === "token" && auth.token !== undefined) {
+      const fresh = await deps.tokens!.afterUnauthorized(spec.keyTag!, auth.token);
+      if (fresh !== undefined) {
+        auth = { headers: { "x-ncp-ocapi-token": fresh }, token: fresh };
+        res = await send(spec, auth.headers, attempt);
+      }
+    }
+    return interpret(spec, res, attempt);
+  }
+
+  return <T extends z.ZodType>(spec: CallSpec<T>) =>
+    withRetry(
+      (attempt) => (spec.unlimited ? attemptOnce(spec, attempt) : slots(() => attemptOnce(spec, attempt))),
+      {
+        policy: deps.retry,
+        sleep: (ms) => deps.scheduler.sleep(ms),
+        now: deps.now,
+        random: deps.random,
+        onRetry: (error: KmsError, retry, delayMs) => {
+          deps.counters.retries++;
+          deps.emit({
+            type: "retry",
+            action: spec.action,
+            keyTag: spec.keyTag,
+            attempt: retry,
+            delayMs,
+            code: error.code,
+          });
+          deps.logger?.debug("kms retry", {
+            action: spec.action,
+            keyTag: spec.keyTag,
+            attempt: retry,
+            delayMs,
+            code: error.code,
+          });
+        },
+      },
+    );
+}
