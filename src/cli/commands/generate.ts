@@ -1,13 +1,25 @@
-export const help = "stub";
+/**
+ * `prisma-ncp-kms generate`: the Prisma generator process. Prisma starts it
+ * (as the `provider` of a `generator` block) and speaks JSON-RPC over
+ * stdin/stderr; it is not meant to be run by hand.
+ */
+import { serveEncryptionGenerator } from "../../schema/generator.js";
+
+export const help = `Usage: prisma-ncp-kms generate
+
+The Prisma generator that writes the encryption map. Not run by hand: put it
+in schema.prisma and run 'prisma generate':
+
+  generator encryption {
+    provider = "prisma-ncp-kms generate"
+    output   = "./generated/encryption"   // default: ./encryption
+  }
+
+Writes <output>/index.ts (export const encryptionMap) and
+<output>/encryption-map.json. Mark fields with /// @encrypted,
+/// @encrypted(searchable) or /// @encrypted(key: "name").`;
+
 export async function run(_argv: string[]): Promise<number> {
-  const { generatorHandler } = await import("@prisma/generator-helper");
-  generatorHandler({
-    onManifest: () => ({ prettyName: "prisma-ncp-kms encryption map", defaultOutput: "./encryption" }),
-    onGenerate: async (options) => {
-      const fs = await import("node:fs/promises");
-      await fs.mkdir(options.generator.output!.value!, { recursive: true });
-      await fs.writeFile(`${options.generator.output!.value}/cwd.txt`, process.cwd());
-    },
-  });
-  return new Promise(() => {});
+  await serveEncryptionGenerator();
+  return 0;
 }
