@@ -24,3 +24,8 @@ export type { KeyInfo } from "./schemas.js";
 export { computeSignature, signatureHeaders } from "./signing.js";
 export type { KeyTokens } from "./token-auth.js";
 export type { KmsCrypto, Settled } from "./types.js";
+export {
+  createRedisRateLimiter,
+  type RedisEvalClient,
+  type RedisRateLimiterOptions,
+} from "./redis-limiter.js";
