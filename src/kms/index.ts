@@ -19,13 +19,13 @@ export {
   type RateLimiter,
   type Reservation,
 } from "./rate-limiter.js";
-export type { RetryPolicy } from "./retry.js";
-export type { KeyInfo } from "./schemas.js";
-export { computeSignature, signatureHeaders } from "./signing.js";
-export type { KeyTokens } from "./token-auth.js";
-export type { KmsCrypto, Settled } from "./types.js";
 export {
   createRedisRateLimiter,
   type RedisEvalClient,
   type RedisRateLimiterOptions,
 } from "./redis-limiter.js";
+export type { RetryPolicy } from "./retry.js";
+export type { KeyInfo } from "./schemas.js";
+export { computeSignature, signatureHeaders } from "./signing.js";
+export type { KeyTokens } from "./token-auth.js";
+export type { KmsCrypto, Settled } from "./types.js";
