@@ -161,7 +161,10 @@ export function createRequester(deps: RequesterDeps): Requester {
     if (res.status === 429) {
       deps.counters.throttled++;
       deps.emit({ type: "throttled", action: spec.action, keyTag: spec.keyTag, retryAfterMs });
-      if (spec.bucket !== undefined) await deps.limiter.penalize?.(spec.bucket, retryAfterMs ?? 1000);
+      // The server's quota view wins: hold every request for this bucket back as long as it asked.
+      if (spec.bucket !== undefined && retryAfterMs !== undefined) {
+        await deps.limiter.penalize?.(spec.bucket, retryAfterMs);
+      }
     }
     throw errorForStatus(res.status, {
       ...details,
