@@ -1,0 +1,85 @@
+/**
+ * `ncpKmsEncryption`: the Prisma client extension. Hooks are registered only
+ * on models that hold an encrypted field or reach one through relations;
+ * every other model runs with no hook at all.
+ */
+import { Prisma } from "@prisma/client/extension";
+import { compileMap } from "./compiled-map.js";
+import { type NcpKmsEncryptionOptions, resolveOptions } from "./config.js";
+import { runOperation } from "./pipeline.js";
+
+interface HookParams {
+  model?: string;
+  operation: string;
+  args: unknown;
+  query: (args: unknown) => PromiseLike<unknown>;
+  __internalParams?: { dataPath?: readonly string[] };
+}
+
+type Hook = (params: HookParams) => PromiseLike<unknown>;
+
+/** A query-only extension changes no types; this gives `$extends` the right result type. */
+const typedShape = () => Prisma.defineExtension({ name: "prisma-ncp-kms" });
+
+/** What `ncpKmsEncryption` returns: pass it to `$extends`. */
+export type NcpKmsEncryptionExtension = ReturnType<typeof typedShape>;
+
+/**
+ * Transparent field-level encryption with NCP KMS for a Prisma 7 client.
+ *
+ * Fields marked `/// @encrypted` in `schema.prisma` are encrypted on every
+ * write (nested writes included) and decrypted on every read (include,
+ * select, Fluent API, transactions); equality filters on fields marked
+ * `/// @encrypted(searchable)` keep working. Queries ciphertext cannot answer
+ * (ordering, `contains`, range filters, filters on non-searchable fields)
+ * throw `UnsupportedQueryError` before they run.
+ *
+ * Options are validated here; a wrong one throws `EncryptionConfigError`
+ * naming it.
+ *
+ * @example
+ * ```ts
+ * import { createKmsClient, ncpKmsEncryption } from "prisma-ncp-kms";
+ * import { encryptionMap } from "./generated/encryption/index.js";
+ *
+ * const kms = createKmsClient({ ... });
+ * const prisma = new PrismaClient({ adapter }).$extends(
+ *   ncpKmsEncryption({
+ *     map: encryptionMap,
+ *     kms,
+ *     keys: { default: "<keyTag>", searchable: "<convergent keyTag>" },
+ *   }),
+ * );
+ * await prisma.user.create({ data: { email: "a@example.com" } }); // stored as ncpkms:v1:...
+ * await prisma.user.findUnique({ where: { email: "a@example.com" } }); // found, decrypted
+ * ```
+ *
+ * In interactive transactions, KMS time counts against the transaction
+ * `timeout` (5 s by default): raise it with `$transaction(fn, { timeout })`
+ * for large encrypted writes.
+ */
+export function ncpKmsEncryption(options: NcpKmsEncryptionOptions): NcpKmsEncryptionExtension {
+  const resolved = resolveOptions(options);
+  const map = compileMap(resolved.map, resolved.keys);
+  const query: Record<string, { $allOperations: Hook }> = {};
+  for (const model of map.models.values()) {
+    if (!model.reachesEncrypted) continue;
+    const hook: Hook = ({ operation, args, query: run, __internalParams }) =>
+      runOperation(map, resolved, {
+        model,
+        operation,
+        args,
+        dataPath: __internalParams?.dataPath ?? [],
+        query: run,
+      });
+    // Query hooks are keyed by the client property name (`user` for model `User`).
+    query[jsModelName(model.name)] = { $allOperations: hook };
+  }
+  return Prisma.defineExtension({ name: "prisma-ncp-kms", query } as Parameters<
+    typeof Prisma.defineExtension
+  >[0]);
+}
+
+function jsModelName(model: string): string {
+  return model.charAt(0).toLowerCase() + model.slice(1);
+}

@@ -1,0 +1,17 @@
+/**
+ * The Prisma client extension (`ncpKmsEncryption`), its options, errors and
+ * the marker returned for undecryptable values.
+ */
+export type { NcpKmsEncryptionOptions } from "./config.js";
+export {
+  DecryptionFailedError,
+  DecryptionWrongColumnError,
+  EncryptionConfigError,
+  EncryptionFailedError,
+  InvalidFieldValueError,
+  PlaintextNotAllowedError,
+  type RowId,
+  UnsupportedQueryError,
+} from "./errors.js";
+export { type NcpKmsEncryptionExtension, ncpKmsEncryption } from "./extension.js";
+export { isUndecryptable, UndecryptableValue } from "./undecryptable.js";

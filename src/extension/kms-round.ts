@@ -1,0 +1,158 @@
+/**
+ * The KMS round between the two walk phases: slots grouped by (key, context)
+ * so each group is one `encryptMany` / `decryptManySettled` call (the KMS
+ * client chunks and coalesces across concurrent queries), then filled.
+ */
+import type { KmsCrypto, Settled } from "../kms/types.js";
+import { ciphertextForColumn, decodeEnvelope } from "./codec.js";
+import type { FieldCrypto } from "./compiled-map.js";
+import {
+  DecryptionFailedError,
+  DecryptionWrongColumnError,
+  EncryptionFailedError,
+  PlaintextNotAllowedError,
+} from "./errors.js";
+import { UndecryptableValue } from "./undecryptable.js";
+import type { DecryptSlot, PlaintextSlot } from "./walk/result.js";
+import type { EncryptSlot } from "./walk/values.js";
+
+function groupBy<T extends { readonly field: FieldCrypto }>(slots: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const slot of slots) {
+    const group = groups.get(slot.field.groupId);
+    if (group === undefined) groups.set(slot.field.groupId, [slot]);
+    else group.push(slot);
+  }
+  return groups;
+}
+
+/**
+ * Encrypts every slot and fills it with the column value. Throws
+ * `EncryptionFailedError` (naming the fields, not the values) if any call fails.
+ */
+export async function encryptSlots(kms: KmsCrypto, slots: readonly EncryptSlot[]): Promise<void> {
+  await Promise.all(
+    [...groupBy(slots).values()].map(async (group) => {
+      const first = (group[0] as EncryptSlot).field;
+      // Convergent groups: equal plaintexts give equal ciphertexts, so send each once.
+      const unique = first.searchable ? dedupe(group) : undefined;
+      const plaintexts = unique === undefined ? group.map((s) => s.plaintext) : unique.plaintexts;
+      let ciphertexts: string[];
+      try {
+        ciphertexts = await kms.encryptMany(first.keyTag, first.context, plaintexts);
+        if (ciphertexts.length !== plaintexts.length)
+          throw new Error("KMS returned a different number of ciphertexts");
+      } catch (error) {
+        throw new EncryptionFailedError([...new Set(group.map((s) => s.field.label))], error);
+      }
+      group.forEach((slot, i) => {
+        const ciphertext = ciphertexts[unique === undefined ? i : (unique.index[i] as number)] as string;
+        slot.fill(ciphertextForColumn(slot.field.type, ciphertext));
+      });
+    }),
+  );
+}
+
+function dedupe(group: readonly EncryptSlot[]): { plaintexts: Uint8Array[]; index: number[] } {
+  const seen = new Map<string, number>();
+  const plaintexts: Uint8Array[] = [];
+  const index = group.map((slot) => {
+    const key = Buffer.from(
+      slot.plaintext.buffer,
+      slot.plaintext.byteOffset,
+      slot.plaintext.byteLength,
+    ).toString("latin1");
+    let at = seen.get(key);
+    if (at === undefined) {
+      at = plaintexts.push(slot.plaintext) - 1;
+      seen.set(key, at);
+    }
+    return at;
+  });
+  return { plaintexts, index };
+}
+
+export interface DecryptPolicy {
+  readonly onDecryptError: "throw" | "marker";
+}
+
+/**
+ * Decrypts every slot and fills it with the field's value. A value that
+ * fails throws a typed error naming `Model.field` and the row id, or, with
+ * `onDecryptError: "marker"`, becomes an `UndecryptableValue`. Legacy
+ * plaintext cells (collected only when `allowPlaintextReads` is `false`) are
+ * refused the same way.
+ */
+export async function decryptSlots(
+  kms: KmsCrypto,
+  slots: readonly DecryptSlot[],
+  plaintextCells: readonly PlaintextSlot[],
+  policy: DecryptPolicy,
+): Promise<void> {
+  for (const cell of plaintextCells) {
+    const { model, name } = cell.field;
+    if (policy.onDecryptError === "throw") throw new PlaintextNotAllowedError(model, name, cell.rowId);
+    cell.fill(new UndecryptableValue(model, name, cell.rowId, "PLAINTEXT_NOT_ALLOWED", undefined));
+  }
+  const failures: DecryptionFailedError[] = [];
+  await Promise.all(
+    [...groupBy(slots).values()].map(async (group) => {
+      const first = (group[0] as DecryptSlot).field;
+      let results: Array<Settled<Uint8Array>>;
+      try {
+        results = await kms.decryptManySettled(
+          first.keyTag,
+          first.context,
+          group.map((s) => s.ciphertext),
+        );
+        if (results.length !== group.length) throw new Error("KMS returned a different number of plaintexts");
+      } catch (error) {
+        const failed = {
+          ok: false as const,
+          error: error instanceof Error ? error : new Error(String(error)),
+        };
+        results = group.map(() => failed);
+      }
+      group.forEach((slot, i) => {
+        const outcome = decodeOutcome(slot, results[i] as Settled<Uint8Array>);
+        if (outcome.ok) slot.fill(outcome.value);
+        else if (policy.onDecryptError === "marker") slot.fill(marker(slot, outcome.error));
+        else failures.push(outcome.error);
+      });
+    }),
+  );
+  if (failures.length > 0) throw failures[0];
+}
+
+function decodeOutcome(
+  slot: DecryptSlot,
+  settled: Settled<Uint8Array>,
+): { ok: true; value: unknown } | { ok: false; error: DecryptionFailedError } {
+  const { field, rowId } = slot;
+  if (!settled.ok) {
+    return {
+      ok: false,
+      error: new DecryptionFailedError(field.model, field.name, rowId, "the KMS refused the ciphertext", {
+        cause: settled.error,
+      }),
+    };
+  }
+  const decoded = decodeEnvelope(field.type, field.tag, settled.value);
+  if (decoded.ok) return decoded;
+  if (decoded.problem === "wrong-column") {
+    return { ok: false, error: new DecryptionWrongColumnError(field.model, field.name, rowId) };
+  }
+  return {
+    ok: false,
+    error: new DecryptionFailedError(
+      field.model,
+      field.name,
+      rowId,
+      `the decrypted envelope is ${decoded.problem}`,
+    ),
+  };
+}
+
+function marker(slot: DecryptSlot, error: DecryptionFailedError): UndecryptableValue {
+  return new UndecryptableValue(slot.field.model, slot.field.name, slot.rowId, error.code, slot.ciphertext);
+}
