@@ -100,3 +100,16 @@ export function asText(value: unknown): string {
   if (typeof value === "string") return value;
   return JSON.stringify(value);
 }
+
+const ciphertextPattern = /^"?ncpkms:v\d+:[A-Za-z0-9+/=]+"?$/;
+
+/** Asserts a raw column value is KMS ciphertext and does not contain `plaintext`. */
+export function expectCiphertext(raw: unknown, plaintext?: string): string {
+  const text = asText(raw);
+  if (!ciphertextPattern.test(text))
+    throw new Error(`expected ciphertext in the column, got ${text.slice(0, 40)}`);
+  if (plaintext !== undefined && plaintext.length > 0 && text.includes(plaintext)) {
+    throw new Error("the column contains the plaintext");
+  }
+  return text;
+}
