@@ -1,0 +1,102 @@
+/**
+ * One KMS round for a page: the items that need work, grouped by (key,
+ * context), each group sent through the client's batching in one call (the
+ * client splits it into array requests under the size limit and isolates a
+ * bad item, so one tampered value fails only itself).
+ */
+
+import { isNcpKmsError } from "../errors.js";
+import { ciphertextForColumn, decodeEnvelope } from "../extension/codec.js";
+import type { Settled } from "../kms/types.js";
+import type { FieldTarget } from "./plan.js";
+import type { Row } from "./prisma-access.js";
+import type { MigrateKms, MigrateMode } from "./types.js";
+import { groupKey, type Work } from "./value-work.js";
+
+export interface WorkItem {
+  readonly row: Row;
+  readonly field: FieldTarget;
+  /** The value as read; the write is conditional on the column still holding it. */
+  readonly stored: unknown;
+  readonly work: Extract<Work, { kind: "ciphertext" | "plaintext" }>;
+}
+
+export type Outcome = { ok: true; value: unknown } | { ok: false; code: string };
+
+export function errorCode(error: unknown): string {
+  if (isNcpKmsError(error)) return error.code;
+  return error instanceof Error ? error.name : "UNKNOWN";
+}
+
+function fromSettled<T>(settled: Settled<T>, map: (value: T) => Outcome): Outcome {
+  return settled.ok ? map(settled.value) : { ok: false, code: errorCode(settled.error) };
+}
+
+async function runGroup(mode: MigrateMode, kms: MigrateKms, items: readonly WorkItem[]): Promise<Outcome[]> {
+  const field = items[0]!.field;
+  const { keyTag, context } = field;
+  if (mode === "encrypt") {
+    const envelopes = items.map((i) => (i.work.kind === "plaintext" ? i.work.envelope : new Uint8Array()));
+    try {
+      const ciphertexts = await kms.encryptMany(keyTag, context, envelopes);
+      return ciphertexts.map((ct, n) => ({ ok: true, value: ciphertextForColumn(items[n]!.field.type, ct) }));
+    } catch (error) {
+      const code = errorCode(error);
+      return items.map(() => ({ ok: false, code }));
+    }
+  }
+  const ciphertexts = items.map((i) => (i.work.kind === "ciphertext" ? i.work.ciphertext : ""));
+  if (mode === "rotate") {
+    const settled = await kms.reencryptManySettled(keyTag, context, ciphertexts);
+    return settled.map((s, n) =>
+      fromSettled(s, (ct) => ({ ok: true, value: ciphertextForColumn(items[n]!.field.type, ct) })),
+    );
+  }
+  const settled = await kms.decryptManySettled(keyTag, context, ciphertexts);
+  return settled.map((s, n) =>
+    fromSettled(s, (bytes) => {
+      const item = items[n]!;
+      const decoded = decodeEnvelope(item.field.type, item.field.tag, bytes);
+      if (!decoded.ok)
+        return { ok: false, code: `ENVELOPE_${decoded.problem.toUpperCase().replace("-", "_")}` };
+      // A Json null cannot be written back without the client's JsonNull sentinel; report it instead.
+      if (decoded.value === null) return { ok: false, code: "JSON_NULL" };
+      return { ok: true, value: decoded.value };
+    }),
+  );
+}
+
+/** Runs every group of the page concurrently; outcomes in item order. */
+export async function kmsRound(
+  mode: MigrateMode,
+  kms: MigrateKms,
+  items: readonly WorkItem[],
+): Promise<Outcome[]> {
+  const groups = new Map<string, number[]>();
+  items.forEach((item, n) => {
+    const key = groupKey(item.field);
+    const list = groups.get(key);
+    if (list === undefined) groups.set(key, [n]);
+    else list.push(n);
+  });
+  const outcomes = new Array<Outcome>(items.length);
+  await Promise.all(
+    [...groups.values()].map(async (indexes) => {
+      let results: Outcome[];
+      try {
+        results = await runGroup(
+          mode,
+          kms,
+          indexes.map((n) => items[n]!),
+        );
+      } catch (error) {
+        const code = errorCode(error);
+        results = indexes.map(() => ({ ok: false, code }));
+      }
+      indexes.forEach((n, k) => {
+        outcomes[n] = results[k]!;
+      });
+    }),
+  );
+  return outcomes;
+}
