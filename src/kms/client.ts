@@ -36,12 +36,20 @@ export interface ContextOption {
   context?: Uint8Array | string | undefined;
 }
 
+/** Key types NCP KMS offers. */
+export type KmsKeyType = "AES256" | "RSA2048" | "ECDSA";
+
+/** Narrows a string to {@link KmsKeyType}. */
+export function isKmsKeyType(value: string): value is KmsKeyType {
+  return value === "AES256" || value === "RSA2048" || value === "ECDSA";
+}
+
 /** Input of {@link KmsClient.createKey} (API 2.0 "Create Key"). */
 export interface CreateKeyInput {
   /** 3–15 chars, starts with a letter; letters, digits, `-`, `_`. */
   keyName: string;
   /** Defaults to `"AES256"`. */
-  keyType?: "AES256" | "RSA2048" | "ECDSA";
+  keyType?: KmsKeyType;
   /** Convergent encryption (AES256 only). Defaults to `false`. */
   isConvergent?: boolean;
   /** Defaults to `false`. */

@@ -6,7 +6,9 @@ export {
   type ContextOption,
   type CreateKeyInput,
   createKmsClient,
+  isKmsKeyType,
   type KmsClient,
+  type KmsKeyType,
   type TokenHours,
 } from "./client.js";
 export type { Scheduler } from "./coalescer.js";
