@@ -120,6 +120,17 @@ async function createPostgres(): Promise<TestDatabase> {
       await pool.end();
       const cleanup = new pg.Client({ connectionString: postgresUrl });
       await cleanup.connect();
+      // Drivers close their sockets asynchronously after $disconnect; a forced
+      // drop would kill a socket still closing and raise an uncaught error in
+      // its pool. So wait for them, and force only as a last resort.
+      for (let attempt = 0; ; attempt++) {
+        const open = await cleanup.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1",
+          [name],
+        );
+        if (open.rows[0].n === 0 || attempt === 50) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await cleanup.end();
     },
