@@ -110,6 +110,7 @@ async function route(target: AdminTarget, method: string, path: string, body: un
       target.setQuota(parseBody(quotaBody, body));
       return {};
     case "keys":
+      if (method === "GET") return target.listKeys();
       is("POST");
       return target.createKey(parseBody(createKeyBody, body));
   }

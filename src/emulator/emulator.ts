@@ -115,6 +115,7 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
       });
       return keyInfo(key);
     },
+    listKeys: () => keystore.list().map(keyInfo),
     async rotateKey(keyTag) {
       return { keyTag, version: (await keystore.rotate(keyTag)).version };
     },

@@ -127,6 +127,8 @@ export interface RunningEmulator {
   url: string;
   credentials: EmulatorCredentials;
   createKey(opts: CreateKeyOptions): Promise<KeyInfo>;
+  /** Every key, in creation order. */
+  listKeys(): KeyInfo[];
   rotateKey(keyTag: string): Promise<{ keyTag: string; version: number }>;
   setKeyEnabled(keyTag: string, enabled: boolean): Promise<void>;
   /** Gives the key a new token creator: every token issued so far stops working. */
