@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const people = [
     { email: "alice@example.com", name: "Alice", phone: "+82-10-1234-5678", notes: { vip: true } },
     { email: "bob@example.com", name: "Bob", phone: "+82-10-2222-3333", notes: { vip: false } },
-    { email: "chloe@example.com", name: "Chloe", phone: null, notes: null },
+    { email: "chloe@example.com", name: "Chloe", phone: null },
   ];
   for (const data of people) {
     await prisma.user.create({
