@@ -1,0 +1,83 @@
+/**
+ * The shape of `bench/results/latest.json`: metadata, then one entry per
+ * (provider, workload) with `name`, `ms` per variant (median), `kmsCalls`,
+ * `throttled` and the ratios.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import type { Provider } from "../../test/helpers/databases.js";
+import type { VariantName } from "./variants.js";
+
+export interface GoalResult {
+  readonly text: string;
+  /** The measured value the goal is about (a ratio). */
+  readonly value: number | null;
+  /** `null` when the figure could not be measured. */
+  readonly met: boolean | null;
+}
+
+/** Migration throughput against the KMS quota. */
+export interface Throughput {
+  /** (row, field) values re-encrypted per second. */
+  readonly valuesPerSecond: number;
+  /** Values carried by one re-encrypt request (measured). */
+  readonly valuesPerRequest: number;
+  readonly quotaTpsPerKey: number;
+  /** quotaTpsPerKey × valuesPerRequest: the most the quota allows (one key in use at a time). */
+  readonly quotaBound: number;
+  /** valuesPerSecond ÷ quotaBound. */
+  readonly ofBound: number;
+}
+
+export interface BenchEntry {
+  readonly name: string;
+  readonly id: string;
+  readonly provider: Provider;
+  readonly rows: number;
+  readonly repetitions: number;
+  /** Median ms per variant; `null` where the variant does not apply. */
+  readonly ms: Readonly<Record<VariantName, number | null>>;
+  /** Every timed sample, in repetition order. */
+  readonly samples: Readonly<Record<VariantName, readonly number[]>>;
+  /** KMS HTTP requests during one timed `ours` run (median over repetitions). */
+  readonly kmsCalls: number | null;
+  /** Values those requests carried (median). */
+  readonly kmsValues: number | null;
+  /** 429s the emulator sent during the whole workload (seeding included, all repetitions). */
+  readonly throttled: number;
+  /** Median ms during which at least one KMS request was in flight, in the timed `ours` run. */
+  readonly kmsBusyMs: number | null;
+  readonly ratios: { readonly oursPlain: number | null; readonly oursPfe: number | null };
+  readonly goal: GoalResult | null;
+  readonly throughput?: Throughput;
+  readonly note?: string;
+}
+
+export interface BenchReport {
+  readonly date: string;
+  readonly node: string;
+  readonly cpu: string;
+  readonly cpus: number;
+  readonly providers: readonly Provider[];
+  readonly scale: number;
+  readonly repetitions: number;
+  readonly emulator: { readonly quotaTpsPerKey: number; readonly transport: "loopback HTTP" };
+  readonly entries: readonly BenchEntry[];
+  /** 429s over the whole run; the goal is 0. */
+  readonly throttled: number;
+  readonly unavailable: readonly string[];
+}
+
+export function machineInfo(): { node: string; cpu: string; cpus: number } {
+  const list = cpus();
+  return { node: process.version, cpu: list[0]?.model.trim() ?? "unknown", cpus: list.length };
+}
+
+/** Writes `latest.json` into `dir`; returns its path. */
+export function writeReport(dir: string, report: BenchReport): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "latest.json");
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  return path;
+}
