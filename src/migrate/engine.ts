@@ -192,9 +192,6 @@ export async function runMigration(options: MigrateOptions): Promise<MigrateSumm
       const s = states.get(target.model)!;
       const state = passState(s, plan.pass);
       if (s.range === null || state.done) continue;
-      if (usesCheckpoints && !s.touched) {
-        logger?.info(`checkpoint for ${target.model}: ${s.path}`);
-      }
       report(target.model, plan.pass);
       const complete = await walkModel(s, fields, plan.pass, state);
       if (!complete) interrupted = true;
@@ -247,6 +244,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrateSumm
         state.after = lastKey;
         if (usesCheckpoints) {
           await writeCheckpoint(s.path, s.checkpoint);
+          if (!s.touched) logger?.info(`checkpoint for ${target.model}: ${s.path}`);
           s.touched = true;
         }
         report(target.model, pass);
