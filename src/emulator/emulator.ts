@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject, randomBytes } from "node:crypto";
+import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
@@ -13,7 +13,7 @@ import { handleKmsRequest, type KmsContext } from "./kms-handler.js";
 import { resolveOptions } from "./options.js";
 import { Quotas } from "./quota.js";
 import { StatsCounter } from "./stats.js";
-import { TokenService } from "./tokens.js";
+import { type SigningKeys, TokenService } from "./tokens.js";
 import type { EmulatorCredentials, EmulatorOptions, RunningEmulator } from "./types.js";
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -35,14 +35,17 @@ function pickCredentials(
   };
 }
 
-async function tokenKeys(
-  storedPem: string | undefined,
-): Promise<{ privateKey: KeyObject; publicKey: KeyObject }> {
+/** The token signing key pair: the stored one, or a new one generated once, on first use. */
+function lazySigningKeys(storedPem: string | undefined): () => Promise<SigningKeys> {
+  let keys: Promise<SigningKeys> | undefined;
   if (storedPem !== undefined) {
     const privateKey = createPrivateKey(storedPem);
-    return { privateKey, publicKey: createPublicKey(privateKey) };
+    keys = Promise.resolve({ privateKey, publicKey: createPublicKey(privateKey) });
   }
-  return generateKeyPairAsync("rsa", { modulusLength: 2048 });
+  return () => {
+    keys ??= generateKeyPairAsync("rsa", { modulusLength: 2048 });
+    return keys;
+  };
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -70,12 +73,14 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
   const opts = resolveOptions(options);
   const stored = opts.dataDir !== undefined ? await readState(opts.dataDir) : undefined;
   const credentials = pickCredentials(opts.credentials, stored?.credentials);
-  const signing = await tokenKeys(stored?.tokenSigningKeyPem);
+  const signingKeys = lazySigningKeys(stored?.tokenSigningKeyPem);
 
   let save: () => Promise<void> = async () => {};
   const keystore = new Keystore(opts.now, () => save());
   if (stored !== undefined) keystore.load(stored.keys);
   if (opts.dataDir !== undefined) {
+    // Persisted state includes the signing key, so it is needed now.
+    const signing = await signingKeys();
     const snapshot = (): StoredState => ({
       format: 1,
       credentials,
@@ -89,7 +94,7 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
   const stats = new StatsCounter();
   const faults = new FaultInjector(opts.latencyMs);
   const quotas = new Quotas(opts.tpsV1, opts.tpsV2, () => performance.now());
-  const tokens = new TokenService(signing.privateKey, signing.publicKey, opts.now);
+  const tokens = new TokenService(signingKeys, opts.now);
   const ctx: KmsContext = {
     credentials,
     keystore,

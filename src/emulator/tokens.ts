@@ -6,6 +6,12 @@ import { aclAllows, type KeyRecord } from "./keystore.js";
 
 export type TokenType = "ACCESS" | "REFRESH";
 
+/** The RS256 key pair that signs every token of this emulator. */
+export interface SigningKeys {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+}
+
 /** Permission ids as in NCP's public example token (claim `"4"`). */
 const PERMISSIONS = [
   33, 34, 4, 14, 25, 20, 10, 11, 12, 13, 6, 7, 8, 9, 21, 23, 24, 22, 26, 16, 18, 19, 15, 17, 31, 30, 32, 28,
@@ -36,9 +42,13 @@ const CACHE_LIMIT = 10_000;
 export class TokenService {
   private readonly verified = new Map<string, Claims>();
 
+  /**
+   * `signingKeys` is called on first use: generating an RSA key pair takes
+   * 50–500 ms, which an emulator that never issues a token should not pay at
+   * start-up.
+   */
   constructor(
-    private readonly privateKey: KeyObject,
-    private readonly publicKey: KeyObject,
+    private readonly signingKeys: () => Promise<SigningKeys>,
     private readonly now: () => number,
   ) {}
 
@@ -55,7 +65,7 @@ export class TokenService {
       .setSubject(creatorId)
       .setIssuedAt(iat);
     if (ttlSeconds !== null) jwt.setExpirationTime(iat + ttlSeconds);
-    return jwt.sign(this.privateKey);
+    return jwt.sign((await this.signingKeys()).privateKey);
   }
 
   /**
@@ -83,7 +93,7 @@ export class TokenService {
   private async verifySignature(token: string): Promise<Claims> {
     let payload: unknown;
     try {
-      ({ payload } = await jwtVerify(token, this.publicKey, {
+      ({ payload } = await jwtVerify(token, (await this.signingKeys()).publicKey, {
         algorithms: ["RS256"],
         currentDate: new Date(this.now()),
       }));
