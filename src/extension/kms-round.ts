@@ -27,10 +27,23 @@ function groupBy<T extends { readonly field: FieldCrypto }>(slots: readonly T[])
 }
 
 /**
+ * Envelopes this query just encrypted, by column and ciphertext: a write's
+ * result holds exactly those ciphertexts, and needs no KMS call to read back.
+ */
+export type KnownCiphertexts = Map<string, Uint8Array>;
+
+const knownKey = (field: FieldCrypto, ciphertext: string) => `${field.label}\u0000${ciphertext}`;
+
+/**
  * Encrypts every slot and fills it with the column value. Throws
  * `EncryptionFailedError` (naming the fields, not the values) if any call fails.
+ * Records each (column, ciphertext) → envelope in `known`.
  */
-export async function encryptSlots(kms: KmsCrypto, slots: readonly EncryptSlot[]): Promise<void> {
+export async function encryptSlots(
+  kms: KmsCrypto,
+  slots: readonly EncryptSlot[],
+  known?: KnownCiphertexts,
+): Promise<void> {
   await Promise.all(
     [...groupBy(slots).values()].map(async (group) => {
       const first = (group[0] as EncryptSlot).field;
@@ -48,6 +61,7 @@ export async function encryptSlots(kms: KmsCrypto, slots: readonly EncryptSlot[]
       group.forEach((slot, i) => {
         const ciphertext = ciphertexts[unique === undefined ? i : (unique.index[i] as number)] as string;
         slot.fill(ciphertextForColumn(slot.field.type, ciphertext));
+        known?.set(knownKey(slot.field, ciphertext), slot.plaintext);
       });
     }),
   );
@@ -88,6 +102,7 @@ export async function decryptSlots(
   slots: readonly DecryptSlot[],
   plaintextCells: readonly PlaintextSlot[],
   policy: DecryptPolicy,
+  known?: KnownCiphertexts,
 ): Promise<void> {
   for (const cell of plaintextCells) {
     const { model, name } = cell.field;
@@ -95,8 +110,10 @@ export async function decryptSlots(
     cell.fill(new UndecryptableValue(model, name, cell.rowId, "PLAINTEXT_NOT_ALLOWED", undefined));
   }
   const failures: DecryptionFailedError[] = [];
+  const remote =
+    known === undefined || known.size === 0 ? slots : slots.filter((slot) => !fillKnown(slot, known));
   await Promise.all(
-    [...groupBy(slots).values()].map(async (group) => {
+    [...groupBy(remote).values()].map(async (group) => {
       const first = (group[0] as DecryptSlot).field;
       let results: Array<Settled<Uint8Array>>;
       try {
@@ -122,6 +139,16 @@ export async function decryptSlots(
     }),
   );
   if (failures.length > 0) throw failures[0];
+}
+
+/** Fills a slot whose ciphertext this query wrote, from the envelope it encrypted. */
+function fillKnown(slot: DecryptSlot, known: KnownCiphertexts): boolean {
+  const envelope = known.get(knownKey(slot.field, slot.ciphertext));
+  if (envelope === undefined) return false;
+  const decoded = decodeEnvelope(slot.field.type, slot.field.tag, envelope);
+  if (!decoded.ok) return false;
+  slot.fill(decoded.value);
+  return true;
 }
 
 function decodeOutcome(

@@ -6,7 +6,7 @@
  */
 import type { CompiledMap, CompiledModel } from "./compiled-map.js";
 import type { ResolvedOptions } from "./config.js";
-import { decryptSlots, encryptSlots } from "./kms-round.js";
+import { decryptSlots, encryptSlots, type KnownCiphertexts } from "./kms-round.js";
 import { planArgs } from "./walk/args.js";
 import { planResult, resultTarget, selectionMayHoldEncrypted } from "./walk/result.js";
 
@@ -57,11 +57,13 @@ async function withKms(
   target: ReturnType<typeof resultTarget> | undefined,
 ): Promise<unknown> {
   // Encryption failure throws here, before query(): nothing is written.
-  if (plan.slots.length > 0) await encryptSlots(options.kms, plan.slots);
+  const known: KnownCiphertexts = new Map();
+  if (plan.slots.length > 0)
+    await encryptSlots(options.kms, plan.slots, target === undefined ? undefined : known);
   const result = await call.query(plan.args);
   if (target === undefined) return result;
   const decrypted = planResult(map, target.model, result, options.allowPlaintextReads);
   if (decrypted.slots.length === 0 && decrypted.plaintextCells.length === 0) return decrypted.result;
-  await decryptSlots(options.kms, decrypted.slots, decrypted.plaintextCells, options);
+  await decryptSlots(options.kms, decrypted.slots, decrypted.plaintextCells, options, known);
   return decrypted.result;
 }

@@ -1,0 +1,206 @@
+/**
+ * Cost of the extension against plain Prisma on the same database, emulator
+ * on loopback. Median of several repetitions; figures, not pass/fail.
+ * Prints a table and writes `bench/results/extension.json`.
+ *
+ *   npx tsx bench/extension.ts [--providers sqlite,postgresql] [--reps 5]
+ *
+ * Goals (issue 5): a model with no encrypted field ≤ 1.05× plain; 1,000
+ * creates one by one ≤ 1.5× plain. findMany/createMany are compared with
+ * prisma-field-encryption elsewhere (bench/compare); here against plain.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { extend, startKms } from "../test/extension/setup.js";
+import { createTestDatabase, type Provider } from "../test/helpers/databases.js";
+
+export interface ExtensionBenchRow {
+  provider: Provider;
+  case: string;
+  plainMs: number;
+  extensionMs: number;
+  ratio: number;
+  kmsRequests: number;
+}
+
+async function median(reps: number, run: (rep: number) => Promise<void>): Promise<number> {
+  const times: number[] = [];
+  for (let rep = 0; rep < reps; rep++) {
+    const start = performance.now();
+    await run(rep);
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] as number;
+}
+
+async function benchProvider(provider: Provider, reps: number): Promise<ExtensionBenchRow[]> {
+  const kms = await startKms();
+  const db = await createTestDatabase(provider);
+  const plain = db.client();
+  const prisma = extend(db.client(), kms);
+  const rows: ExtensionBenchRow[] = [];
+  let tag = 0;
+  const measure = async (
+    name: string,
+    repetitions: number,
+    runPlain: (rep: number, tag: number) => Promise<void>,
+    runExtension: (rep: number, tag: number) => Promise<void>,
+  ) => {
+    // Warm both paths (query plans, connections, KMS keep-alive) before timing.
+    await runPlain(-1, ++tag);
+    await runExtension(-1, ++tag);
+    const plainMs = await median(repetitions, (rep) => runPlain(rep, ++tag));
+    kms.emulator.resetStats();
+    const extensionMs = await median(repetitions, (rep) => runExtension(rep, ++tag));
+    const kmsRequests = Math.round(kms.stats().requests / repetitions);
+    const row = {
+      provider,
+      case: name,
+      plainMs: round(plainMs),
+      extensionMs: round(extensionMs),
+      ratio: round(extensionMs / plainMs, 3),
+      kmsRequests,
+    };
+    rows.push(row);
+    process.stderr.write(
+      `[bench extension] ${provider} ${name}: ${row.plainMs} ms plain, ${row.extensionMs} ms extension\n`,
+    );
+  };
+  try {
+    // 1. A model with no encrypted field: the extension registers no hook on it.
+    await plain.plain.createMany({
+      data: Array.from({ length: 100 }, (_, i) => ({ label: `l${i}`, value: i })),
+    });
+    const plainIds = (await plain.plain.findMany({ select: { id: true } })).map((p) => p.id);
+    const lookups = async (client: typeof plain) => {
+      for (let i = 0; i < 2000; i++)
+        await client.plain.findUnique({ where: { id: plainIds[i % plainIds.length] as number } });
+    };
+    await measure(
+      "Plain model: 2,000 findUnique by id",
+      reps,
+      () => lookups(plain),
+      () => lookups(prisma as unknown as typeof plain),
+    );
+
+    // 2. findMany 1,000 rows × 2 encrypted fields (same rows, plain reads the ciphertext).
+    await prisma.user.createMany({
+      data: Array.from({ length: 1000 }, (_, i) => ({ email: `read${i}@example.com`, phone: `+82-10-${i}` })),
+    });
+    const read = async (client: typeof plain) => {
+      const users = await client.user.findMany({
+        where: { name: null },
+        take: 1000,
+        select: { id: true, email: true, phone: true },
+      });
+      if (users.length !== 1000) throw new Error(`expected 1000 rows, got ${users.length}`);
+    };
+    await measure(
+      "findMany 1,000 rows × 2 fields",
+      reps,
+      () => read(plain),
+      () => read(prisma as unknown as typeof plain),
+    );
+
+    // 3. createMany 10,000 rows × 2 fields.
+    const many = (t: number) =>
+      Array.from({ length: 10_000 }, (_, i) => ({
+        email: `m${t}-${i}@example.com`,
+        phone: `+82-10-${i}`,
+        name: "bulk",
+      }));
+    await measure(
+      "createMany 10,000 rows × 2 fields",
+      Math.max(1, Math.min(reps, 3)),
+      async (_r, t) => void (await plain.user.createMany({ data: many(t) })),
+      async (_r, t) => void (await prisma.user.createMany({ data: many(t) })),
+    );
+
+    // 4. 1,000 creates one by one, sequential (one KMS round trip each) and concurrent (coalesced).
+    const sequential = (client: typeof plain) => async (_r: number, t: number) => {
+      for (let i = 0; i < 1000; i++)
+        await client.user.create({ data: { email: `s${t}-${i}@example.com`, phone: `${i}`, name: "one" } });
+    };
+    await measure(
+      "1,000 creates one by one (sequential)",
+      Math.max(1, Math.min(reps, 3)),
+      sequential(plain),
+      sequential(prisma as unknown as typeof plain),
+    );
+    const concurrent = (client: typeof plain) => async (_r: number, t: number) => {
+      await Promise.all(
+        Array.from({ length: 1000 }, (_, i) =>
+          client.user.create({ data: { email: `c${t}-${i}@example.com`, phone: `${i}`, name: "one" } }),
+        ),
+      );
+    };
+    await measure(
+      "1,000 creates one by one (concurrent)",
+      Math.max(1, Math.min(reps, 3)),
+      concurrent(plain),
+      concurrent(prisma as unknown as typeof plain),
+    );
+  } finally {
+    await db.drop();
+    await kms.close();
+  }
+  return rows;
+}
+
+function round(value: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** Runs the benchmark on each provider; returns (and writes) the figures. */
+export async function runExtensionBench(
+  options: { providers?: readonly Provider[]; reps?: number } = {},
+): Promise<{ at: string; node: string; rows: ExtensionBenchRow[] }> {
+  const rows: ExtensionBenchRow[] = [];
+  for (const provider of options.providers ?? ["sqlite", "postgresql"]) {
+    rows.push(...(await benchProvider(provider, options.reps ?? 5)));
+  }
+  const result = { at: new Date().toISOString(), node: process.version, rows };
+  const dir = fileURLToPath(new URL("./results/", import.meta.url));
+  await mkdir(dir, { recursive: true });
+  await writeFile(`${dir}extension.json`, `${JSON.stringify(result, null, 2)}\n`);
+  return result;
+}
+
+function formatTable(rows: readonly ExtensionBenchRow[]): string {
+  const header = ["provider", "case", "plain ms", "extension ms", "ratio", "KMS req/rep"];
+  const body = rows.map((r) => [
+    r.provider,
+    r.case,
+    String(r.plainMs),
+    String(r.extensionMs),
+    `${r.ratio}×`,
+    String(r.kmsRequests),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
+  return [header, ...body]
+    .map((cells) => cells.map((c, i) => c.padEnd(widths[i] as number)).join("  "))
+    .join("\n");
+}
+
+function argument(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const providers = argument("--providers")
+    ?.split(",")
+    .map((p) => p.trim() as Provider);
+  const reps = argument("--reps");
+  runExtensionBench({ providers, reps: reps === undefined ? undefined : Number(reps) })
+    .then((result) => {
+      process.stdout.write(`${formatTable(result.rows)}\n\nwrote bench/results/extension.json\n`);
+    })
+    .catch((error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exitCode = 1;
+    });
+}
