@@ -6,17 +6,7 @@
 import { Prisma } from "@prisma/client/extension";
 import { compileMap } from "./compiled-map.js";
 import { type NcpKmsEncryptionOptions, resolveOptions } from "./config.js";
-import { runOperation } from "./pipeline.js";
-
-interface HookParams {
-  model?: string;
-  operation: string;
-  args: unknown;
-  query: (args: unknown) => PromiseLike<unknown>;
-  __internalParams?: { dataPath?: readonly string[] };
-}
-
-type Hook = (params: HookParams) => PromiseLike<unknown>;
+import { queryHooks } from "./hooks.js";
 
 /** A query-only extension changes no types; this gives `$extends` the right result type. */
 const typedShape = () => Prisma.defineExtension({ name: "prisma-ncp-kms" });
@@ -60,26 +50,8 @@ export type NcpKmsEncryptionExtension = ReturnType<typeof typedShape>;
  */
 export function ncpKmsEncryption(options: NcpKmsEncryptionOptions): NcpKmsEncryptionExtension {
   const resolved = resolveOptions(options);
-  const map = compileMap(resolved.map, resolved.keys);
-  const query: Record<string, { $allOperations: Hook }> = {};
-  for (const model of map.models.values()) {
-    if (!model.reachesEncrypted) continue;
-    const hook: Hook = ({ operation, args, query: run, __internalParams }) =>
-      runOperation(map, resolved, {
-        model,
-        operation,
-        args,
-        dataPath: __internalParams?.dataPath ?? [],
-        query: run,
-      });
-    // Query hooks are keyed by the client property name (`user` for model `User`).
-    query[jsModelName(model.name)] = { $allOperations: hook };
-  }
+  const query = queryHooks(compileMap(resolved.map, resolved.keys), resolved);
   return Prisma.defineExtension({ name: "prisma-ncp-kms", query } as Parameters<
     typeof Prisma.defineExtension
   >[0]);
-}
-
-function jsModelName(model: string): string {
-  return model.charAt(0).toLowerCase() + model.slice(1);
 }
