@@ -86,8 +86,10 @@ async function prepareModel(
   if (shard !== null && shard.count > 1) {
     const store = options.planStore ?? createFilePlanStore(stateDir);
     const firstId = target.idFields[0]!;
-    const boundaries = await agreedBoundaries(store, `${options.mode}-${target.model}-${shard.count}`, () =>
-      computeBoundaries(delegate, firstId, shard.count),
+    const boundaries = await agreedBoundaries(
+      store,
+      `${options.runId ?? "default"}-${options.mode}-${target.model}-${shard.count}`,
+      () => computeBoundaries(delegate, firstId, shard.count),
     );
     range = rangeOf(boundaries, shard);
   }

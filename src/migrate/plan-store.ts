@@ -40,10 +40,10 @@ export interface RedisLike {
 
 /**
  * Plans as Redis keys `prisma-ncp-kms:migrate:plan:<key>` (SET NX), kept for
- * `ttlSeconds` (defaults to 7 days: long enough for any run, short enough
- * that a later run re-plans on fresh data).
+ * `ttlSeconds` (defaults to 1 day: processes of one run start within
+ * minutes of each other; a later run re-plans on fresh data).
  */
-export function createRedisPlanStore(redis: RedisLike, ttlSeconds = 7 * 24 * 3600): PlanStore {
+export function createRedisPlanStore(redis: RedisLike, ttlSeconds = 24 * 3600): PlanStore {
   return {
     async getOrSet(key, compute) {
       const redisKey = `prisma-ncp-kms:migrate:plan:${key}`;

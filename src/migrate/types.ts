@@ -76,6 +76,12 @@ export interface MigrateOptions {
   rotateKeys?: boolean;
   /** Migrate only one range of each table. Defaults to the whole table. */
   shard?: ShardSpec;
+  /**
+   * Names a sharded run: processes with the same `runId`, mode and shard
+   * count share one set of boundaries. Use a new one per run so a later run
+   * plans on fresh data. Defaults to `"default"`.
+   */
+  runId?: string;
   /** Where shard boundaries are shared. Defaults to a file in `stateDir`. */
   planStore?: PlanStore;
   /** Called after every page and at each model's start and end. Defaults to none. */

@@ -69,6 +69,8 @@ How:
                       processes (k = 1..n) with the same n, sharing the quota
                       through --redis-url; boundaries are agreed through Redis
                       (or, without it, a file in --state-dir)
+  --run-id <name>     names a sharded run: its n processes must use the same
+                      one; use a new one for each run (default "default")
   --redis-url <url>   share the KMS rate limit (and shard plans) through Redis
                       (default REDIS_URL)
   --state-dir <dir>   checkpoints and shard plans (default .prisma-ncp-kms)
@@ -119,6 +121,7 @@ function parse(argv: string[]) {
       concurrency: { type: "string" },
       shard: { type: "string" },
       "redis-url": { type: "string" },
+      "run-id": { type: "string" },
       "state-dir": { type: "string" },
       resume: { type: "boolean" },
       restart: { type: "boolean" },
@@ -251,6 +254,7 @@ export async function run(argv: string[]): Promise<number> {
       stateDir: v["state-dir"],
       rotateKeys: v["rotate-key"] === true,
       shard,
+      runId: v["run-id"],
       planStore,
       signal: controller.signal,
       onProgress: (p) => display.update(p),
