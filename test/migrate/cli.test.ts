@@ -1,0 +1,67 @@
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
+import { cliEnv, runCli } from "./cli-runner.js";
+import { encryptForColumn, type KmsFixture, startKms } from "./fixtures.js";
+
+const schema = fileURLToPath(new URL("../../prisma/generated/sqlite/schema.prisma", import.meta.url));
+
+describe("migrate CLI: flags, --schema, exit codes", () => {
+  let db: TestDatabase;
+  let fx: KmsFixture;
+
+  beforeAll(async () => {
+    db = await createTestDatabase("sqlite");
+    fx = await startKms();
+    const [email] = await encryptForColumn(fx, "User", "email", ["a@example.com"]);
+    await db.client().user.create({ data: { email: email as string, phone: "still plaintext" } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await fx?.close();
+    await db?.drop();
+  });
+
+  it("--help documents every flag", async () => {
+    const run = runCli(["--help"], cliEnv(db, fx));
+    expect(await run.done).toBe(0);
+    for (const flag of [
+      "--dry-run",
+      "--batch-size",
+      "--concurrency",
+      "--resume",
+      "--restart",
+      "--json",
+      "--schema",
+      "--config",
+      "--shard",
+      "--redis-url",
+      "--rotate-key",
+    ]) {
+      expect(run.stdout()).toContain(flag);
+    }
+  });
+
+  it("bad usage exits 2 with a message naming the problem", async () => {
+    const run = runCli(["rotate", "--batch-size", "0", "--schema", schema], cliEnv(db, fx));
+    expect(await run.done).toBe(2);
+    expect(run.stderr()).toContain("--batch-size");
+  });
+
+  it("status through --schema and DATABASE_URL: map from the generator output, client from the schema", async () => {
+    const run = runCli(
+      ["status", "--schema", schema, "--model", "User", "--json"],
+      cliEnv(db, fx, { DATABASE_URL: db.url }),
+    );
+    expect(await run.done, run.stderr()).toBe(0);
+    const summary = JSON.parse(run.stdout()) as {
+      status: Array<{ field: string; byVersion: Record<string, number>; plaintext: number; nulls: number }>;
+    };
+    const byField = Object.fromEntries(summary.status.map((s) => [s.field, s]));
+    expect(byField.email).toMatchObject({ byVersion: { "1": 1 }, plaintext: 0 });
+    expect(byField.phone).toMatchObject({ byVersion: {}, plaintext: 1 });
+    expect(byField.avatar).toMatchObject({ nulls: 1 });
+    expect(run.stdout()).not.toContain("a@example.com");
+    expect(run.stderr()).not.toContain(fx.emulator.credentials.secretKey);
+  }, 60_000);
+});
