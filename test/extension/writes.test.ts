@@ -3,8 +3,9 @@
  * and reads back the plaintext through the extended client, on each provider.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { Prisma } from "../../prisma/generated/sqlite/client/client.js";
 import { describeEachProvider } from "../helpers/providers.js";
-import { createFixture, expectCiphertext, type Fixture, type Kms, startKms } from "./setup.js";
+import { asText, createFixture, expectCiphertext, type Fixture, type Kms, startKms } from "./setup.js";
 
 describeEachProvider("extension writes", (provider) => {
   let kms: Kms;
@@ -45,6 +46,22 @@ describeEachProvider("extension writes", (provider) => {
     expect(await raw("User", "phone", user.id)).toBeNull();
     expect(await raw("User", "notes", user.id)).toBeNull();
     expect(user).toMatchObject({ email: "", phone: null, notes: null });
+  });
+
+  it("Prisma.DbNull and JsonNull are stored as nulls, not encrypted, and filter on encrypted Json", async () => {
+    const dbNull = await f.prisma.user.create({
+      data: { email: "dbnull@example.com", notes: Prisma.DbNull },
+    });
+    expect(await raw("User", "notes", dbNull.id)).toBeNull();
+    const jsonNull = await f.prisma.user.create({
+      data: { email: "jsonnull@example.com", notes: Prisma.JsonNull },
+    });
+    expect(asText(await raw("User", "notes", jsonNull.id))).not.toContain("ncpkms:");
+    const found = await f.prisma.user.findMany({
+      where: { notes: { equals: Prisma.DbNull } },
+      select: { email: true },
+    });
+    expect(found.map((u) => u.email)).toContain("dbnull@example.com");
   });
 
   it("createMany and createManyAndReturn encrypt every row", async () => {

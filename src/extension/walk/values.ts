@@ -17,9 +17,19 @@ export function isPrismaNullType(value: unknown): boolean {
   return typeof getName === "function" && nullTypeNames.has(String(getName.call(value)));
 }
 
-/** Values that are stored as they are: they are not data (null, undefined, Prisma's null types). */
+/** `Prisma.skip`: the field is left out of the query (recognised by shape, like the null types). */
+export function isPrismaSkip(value: unknown): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { ifUndefined?: unknown }).ifUndefined === "function" &&
+    Object.keys(value).length === 0
+  );
+}
+
+/** Values that are stored as they are: they are not data (null, undefined, `Prisma.skip`, Prisma's null types). */
 export function isNullish(value: unknown): boolean {
-  return value === null || value === undefined || isPrismaNullType(value);
+  return value === null || value === undefined || isPrismaNullType(value) || isPrismaSkip(value);
 }
 
 /** A plaintext on its way to the KMS; filled with the column's ciphertext value. */
