@@ -18,7 +18,9 @@ function failure(variable: string, error: unknown): KmsKeyCheckError {
       ? " (check NCP_ACCESS_KEY/NCP_SECRET_KEY or the key's access token)"
       : code === "KMS_NOT_FOUND"
         ? " (no key with this tag)"
-        : "";
+        : code === "KMS_CONNECTION" || code === "KMS_TIMEOUT"
+          ? " (check NCP_KMS_ENDPOINT)"
+          : "";
   return new KmsKeyCheckError(variable, `encrypting a probe failed with ${code}${hint}`, { cause: error });
 }
 
