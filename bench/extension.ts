@@ -9,11 +9,50 @@
  * creates one by one ≤ 1.5× plain. findMany/createMany are compared with
  * prisma-field-encryption elsewhere (bench/compare); here against plain.
  */
+
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { extend, startKms } from "../test/extension/setup.js";
+import { ncpKmsEncryption } from "../src/extension/index.js";
+import type { KmsCrypto, Settled } from "../src/kms/types.js";
+import { extend, map, startKms } from "../test/extension/setup.js";
 import { createTestDatabase, type Provider } from "../test/helpers/databases.js";
+
+/**
+ * An in-process AES-256-GCM stand-in for the KMS (no network), to separate
+ * the extension's own cost (walks, envelopes, copies) from the KMS round trip.
+ */
+function inProcessKms(): KmsCrypto {
+  const key = randomBytes(32);
+  const encrypt = (plaintext: Uint8Array) => {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", key, iv);
+    const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    return `ncpkms:v1:${Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64")}`;
+  };
+  const decrypt = (ciphertext: string): Uint8Array => {
+    const raw = Buffer.from(ciphertext.slice("ncpkms:v1:".length), "base64");
+    const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(raw.length - 16));
+    return Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]);
+  };
+  const settle = <T>(fn: () => T): Settled<T> => {
+    try {
+      return { ok: true, value: fn() };
+    } catch (error) {
+      return { ok: false, error: error as Error };
+    }
+  };
+  return {
+    encryptMany: async (_k, _c, plaintexts) => plaintexts.map(encrypt),
+    decryptMany: async (_k, _c, ciphertexts) => ciphertexts.map(decrypt),
+    reencryptMany: async (_k, _c, ciphertexts) => ciphertexts.map((c) => encrypt(decrypt(c))),
+    decryptManySettled: async (_k, _c, ciphertexts) => ciphertexts.map((c) => settle(() => decrypt(c))),
+    reencryptManySettled: async (_k, _c, ciphertexts) =>
+      ciphertexts.map((c) => settle(() => encrypt(decrypt(c)))),
+  };
+}
 
 export interface ExtensionBenchRow {
   provider: Provider;
@@ -102,6 +141,29 @@ async function benchProvider(provider: Provider, reps: number): Promise<Extensio
       reps,
       () => read(plain),
       () => read(prisma as unknown as typeof plain),
+    );
+
+    // 2b. The same read with an in-process KMS stand-in: the extension's own cost, KMS round trip excluded.
+    const local = db.client().$extends(ncpKmsEncryption({ map, kms: inProcessKms(), keys: kms.keys }));
+    await local.user.createMany({
+      data: Array.from({ length: 1000 }, (_, i) => ({
+        email: `local${i}@example.com`,
+        phone: `+82-10-${i}`,
+        name: "local",
+      })),
+    });
+    const readLocal = async (client: typeof plain) => {
+      const users = await client.user.findMany({
+        where: { name: "local" },
+        select: { id: true, email: true, phone: true },
+      });
+      if (users.length !== 1000) throw new Error(`expected 1000 rows, got ${users.length}`);
+    };
+    await measure(
+      "findMany 1,000 × 2, in-process KMS stand-in",
+      reps,
+      () => readLocal(plain),
+      () => readLocal(local as unknown as typeof plain),
     );
 
     // 3. createMany 10,000 rows × 2 fields.
