@@ -5,7 +5,7 @@
  * Costs one encrypt request per key.
  */
 import { ciphertextVersion } from "../extension/codec.js";
-import { MigrateKeyProbeError } from "./errors.js";
+import { MigrateInvalidOptionError, MigrateKeyProbeError } from "./errors.js";
 import type { ModelTarget } from "./plan.js";
 import type { MigrateKms } from "./types.js";
 
@@ -43,7 +43,12 @@ export async function probeKeyVersions(
 
 /** Rotates each distinct key once (`--rotate-key`). */
 export async function rotateKeys(kms: MigrateKms, targets: readonly ModelTarget[]): Promise<void> {
-  if (kms.rotateKey === undefined) throw new Error("the KMS client cannot rotate keys (no rotateKey method)");
+  if (kms.rotateKey === undefined) {
+    throw new MigrateInvalidOptionError(
+      "rotateKeys",
+      "the KMS client cannot rotate keys (no rotateKey method)",
+    );
+  }
   const tags = new Set(targets.flatMap((t) => t.fields.map((f) => f.keyTag)));
   for (const tag of tags) await kms.rotateKey(tag);
 }

@@ -33,7 +33,7 @@ describeEachProvider("migrate CLI: killed runs resume", (provider) => {
     await db?.drop();
   });
 
-  it("SIGKILL at random points, then --resume: nothing lost, nothing left, no value re-encrypted beyond the pages in flight", async () => {
+  it("SIGTERM/SIGKILL at random points, then --resume: nothing lost, nothing left, no value re-encrypted beyond the pages in flight", async () => {
     const stateDir = mkdtempSync(join(tmpdir(), "pnk-resume-"));
     const args = ["rotate", "--config", cliConfig, "--state-dir", stateDir, "--batch-size", String(batch)];
     const env = cliEnv(db, fx);
@@ -47,10 +47,14 @@ describeEachProvider("migrate CLI: killed runs resume", (provider) => {
       runs++;
       await run.waitFor(/rotate User \[\w+\]\s+[1-9]/);
       await new Promise((r) => setTimeout(r, 50 + Math.floor(Math.random() * 400)));
-      const killed = run.child.kill("SIGKILL");
+      // The first stop is graceful (SIGTERM: pages in flight finish, exit 130), the others are SIGKILL.
+      const signal = attempt === 0 ? "SIGTERM" : "SIGKILL";
+      const killed = run.child.kill(signal);
       const code = await run.done;
-      if (killed && code === "SIGKILL") kills++;
-      else {
+      if (killed && code === (attempt === 0 ? 130 : "SIGKILL")) {
+        kills++;
+        if (attempt === 0) expect(run.stdout()).toContain("INTERRUPTED");
+      } else {
         expect(code).toBe(0); // finished before the kill landed
         break;
       }
