@@ -1,21 +1,23 @@
 import { KmsResponseError } from "./errors.js";
 
-/** One token bucket: `rate` tokens per second, burst of one second's worth. */
+/** One token bucket: `rate` tokens per second, burst of one second's worth (at least one request). */
 class Bucket {
   private tokens: number;
   private last: number;
+  private readonly capacity: number;
 
   constructor(
     private readonly rate: number,
     now: number,
   ) {
-    this.tokens = rate;
+    this.capacity = Math.max(1, rate);
+    this.tokens = this.capacity;
     this.last = now;
   }
 
   /** Takes one token, or returns the ms until one is available. */
   take(now: number): number {
-    this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) * this.rate) / 1000);
+    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) * this.rate) / 1000);
     this.last = now;
     if (this.tokens >= 1) {
       this.tokens -= 1;
