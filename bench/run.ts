@@ -39,7 +39,7 @@ async function runCompare(): Promise<void> {
   });
   console.log(
     `\nSide by side — ${report.cpu} × ${report.cpus}, Node ${report.node}, scale ${report.scale}, ` +
-      `median of ${report.repetitions}; emulator on loopback at ${report.emulator.quotaTpsPerKey} TPS per key\n`,
+      `median of ${report.repetitions}; emulator on loopback at ${report.emulator.quotaTpsPerKey} TPS per key; load average ${report.loadAverage.start} → ${report.loadAverage.end}\n`,
   );
   console.log(formatTable(report));
   console.log(`\nwrote ${path}`);

@@ -8,7 +8,7 @@ import { createTestDatabase, unavailableReason } from "../../test/helpers/databa
 import { type CompareOptions, resolveConfig } from "./config.js";
 import { QUOTA_TPS_PER_KEY, startBenchKms } from "./kms-setup.js";
 import { runMigrationBench } from "./migration.js";
-import { type BenchEntry, type BenchReport, machineInfo, writeReport } from "./report.js";
+import { type BenchEntry, type BenchReport, loadAverage1m, machineInfo, writeReport } from "./report.js";
 import { runWorkload, warmUp } from "./run-workload.js";
 import { createVariants } from "./variants.js";
 import { workloads } from "./workloads.js";
@@ -25,6 +25,7 @@ export interface CompareResult {
 
 export async function runCompareBench(options: CompareOptions = {}): Promise<CompareResult> {
   const config = resolveConfig(options);
+  const loadAtStart = loadAverage1m();
   const entries: BenchEntry[] = [];
   const unavailable: string[] = [];
   let warmUpThrottled = 0;
@@ -44,12 +45,20 @@ export async function runCompareBench(options: CompareOptions = {}): Promise<Com
       for (const workload of workloads) {
         const rows = config.rows(workload.size);
         config.log(`${provider}: ${workload.id} (${rows} rows × ${config.repetitions} repetitions)`);
-        entries.push(await runWorkload(workload, ctx, rows, config.repetitions));
+        const entry = await runWorkload(workload, ctx, rows, config.repetitions);
+        entries.push(entry);
+        config.log(
+          `${provider}: ${workload.id}: ms ${JSON.stringify(entry.ms)}, KMS calls ${entry.kmsCalls}`,
+        );
       }
       if (config.migration) {
         const rows = config.rows("migration");
         config.log(`${provider}: migrate-rotate (${rows} rows)`);
-        entries.push(await runMigrationBench(ctx, rows));
+        const entry = await runMigrationBench(ctx, rows);
+        entries.push(entry);
+        config.log(
+          `${provider}: migrate-rotate: ${entry.ms.ours} ms, ${entry.throughput?.valuesPerSecond} values/s`,
+        );
       }
     } finally {
       await kms.close();
@@ -62,6 +71,7 @@ export async function runCompareBench(options: CompareOptions = {}): Promise<Com
     providers: config.providers,
     scale: config.scale,
     repetitions: config.repetitions,
+    loadAverage: { start: loadAtStart, end: loadAverage1m() },
     emulator: { quotaTpsPerKey: QUOTA_TPS_PER_KEY, transport: "loopback HTTP" },
     entries,
     throttled: warmUpThrottled + entries.reduce((n, e) => n + e.throttled, 0),

@@ -41,6 +41,7 @@ export async function runMigrationBench(
   await ctx.kms.emulator.rotateKey(ctx.kms.keys.searchable);
   const seeded = ctx.kms.stats();
   ctx.kms.reset();
+  const waitedBefore = ctx.kms.client.counters().waitMs;
   const stateDir = mkdtempSync(join(tmpdir(), "pnk-bench-migrate-"));
   let summary: Awaited<ReturnType<typeof runMigration>> | undefined;
   try {
@@ -78,6 +79,7 @@ export async function runMigrationBench(
       kmsValues: stats.values,
       throttled: seeded.throttled + stats.throttled,
       kmsBusyMs: round1(unionMs(ctx.kms.requestIntervals())),
+      limiterWaitMs: round1(ctx.kms.client.counters().waitMs - waitedBefore),
       ratios: { oursPlain: null, oursPfe: null },
       goal: {
         text: `≥ ${GOAL_OF_BOUND}× the quota bound`,

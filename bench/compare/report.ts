@@ -4,7 +4,7 @@
  * `throttled` and the ratios.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import type { Provider } from "../../test/helpers/databases.js";
 import type { VariantName } from "./variants.js";
@@ -48,6 +48,11 @@ export interface BenchEntry {
   readonly throttled: number;
   /** Median ms during which at least one KMS request was in flight, in the timed `ours` run. */
   readonly kmsBusyMs: number | null;
+  /**
+   * Median ms the KMS client's requests spent waiting for its rate limiter
+   * (summed over requests) in the timed `ours` run: > 0 means the quota paced it.
+   */
+  readonly limiterWaitMs: number | null;
   readonly ratios: { readonly oursPlain: number | null; readonly oursPfe: number | null };
   readonly goal: GoalResult | null;
   readonly throughput?: Throughput;
@@ -62,6 +67,8 @@ export interface BenchReport {
   readonly providers: readonly Provider[];
   readonly scale: number;
   readonly repetitions: number;
+  /** 1-minute load average at start and end: other work on the machine makes figures noisy. */
+  readonly loadAverage: { readonly start: number; readonly end: number };
   readonly emulator: { readonly quotaTpsPerKey: number; readonly transport: "loopback HTTP" };
   readonly entries: readonly BenchEntry[];
   /** 429s over the whole run; the goal is 0. */
@@ -73,6 +80,8 @@ export function machineInfo(): { node: string; cpu: string; cpus: number } {
   const list = cpus();
   return { node: process.version, cpu: list[0]?.model.trim() ?? "unknown", cpus: list.length };
 }
+
+export const loadAverage1m = (): number => Math.round(loadavg()[0]! * 100) / 100;
 
 /** Writes `latest.json` into `dir`; returns its path. */
 export function writeReport(dir: string, report: BenchReport): string {

@@ -27,6 +27,7 @@ interface Sample {
   kmsCalls?: number;
   kmsValues?: number;
   kmsBusyMs?: number;
+  limiterWaitMs?: number;
 }
 
 async function runOnce(
@@ -41,6 +42,7 @@ async function runOnce(
   await workload.prepare?.(client, rows);
   const prepared = ctx.kms.stats();
   ctx.kms.reset();
+  const waitedBefore = ctx.kms.client.counters().waitMs;
   let result: unknown;
   const ms = await timeMs(async () => {
     result = await workload.run(client, rows);
@@ -55,6 +57,7 @@ async function runOnce(
     kmsCalls: after.requests,
     kmsValues: after.values,
     kmsBusyMs: unionMs(ctx.kms.requestIntervals()),
+    limiterWaitMs: ctx.kms.client.counters().waitMs - waitedBefore,
   };
 }
 
@@ -83,6 +86,7 @@ export async function runWorkload(
     goal = { text: workload.goal.text, value, met: value === null ? null : value <= workload.goal.max };
   }
   const busy = oursMedian((s) => s.kmsBusyMs);
+  const waited = oursMedian((s) => s.limiterWaitMs);
   return {
     name: workload.title.replace("N", rows.toLocaleString("en-US")),
     id: workload.id,
@@ -99,6 +103,7 @@ export async function runWorkload(
     kmsValues: oursMedian((s) => s.kmsValues),
     throttled: [...samples.plain, ...samples.ours, ...samples.pfe].reduce((n, s) => n + s.throttled, 0),
     kmsBusyMs: busy === null ? null : round1(busy),
+    limiterWaitMs: waited === null ? null : round1(waited),
     ratios,
     goal,
     ...(workload.note === undefined ? {} : { note: workload.note }),
