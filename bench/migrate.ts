@@ -2,26 +2,26 @@
  * Migration throughput: 100,000 rows × 2 encrypted fields (a searchable one
  * and a plain one) rotated with `runMigration` on SQLite and PostgreSQL,
  * against the emulator at NCP's API 2.0 quota (300 requests/s per key) with
- * the client's default limiter (270/s). Reports rows/s against the bound
- * `TPS × values per request`, KMS requests, 429s (goal 0) and peak RSS (goal
- * flat, ≤ 200 MB; the emulator runs in the same process, so this is an upper
- * bound for the migration alone). Prints a table; writes
- * `bench/results/migrate.json`. Never fails on time.
+ * the client's default limiter (270/s). The migration runs as the real CLI
+ * (`prisma-ncp-kms migrate rotate --json`) in a child process, so its RSS is
+ * its own: sampled from /proc every 250 ms (peak, and at 25% and at the end
+ * to show whether it stays flat); the emulator and the seeding stay in this
+ * process. Reports rows/s against the bound `TPS × values per request`, KMS
+ * requests, 429s (goal 0) and peak RSS (goal flat, ≤ 200 MB). Prints a
+ * table; writes `bench/results/migrate.json`. Never fails on time.
  *
  *   npx tsx bench/migrate.ts
  *   BENCH_MIGRATE_ROWS=20000 BENCH_PROVIDERS=sqlite npx tsx bench/migrate.ts
  */
-import { mkdtempSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { encryptionMap } from "../prisma/generated/sqlite/encryption/index.js";
 import { startEmulator } from "../src/emulator/index.js";
 import { bindingTag, encodeEnvelope, searchableContext } from "../src/extension/codec.js";
 import { createKmsClient } from "../src/kms/index.js";
-import { runMigration } from "../src/migrate/index.js";
-import type { EncryptionMap } from "../src/schema/map.js";
 import { createTestDatabase, type Provider } from "../test/helpers/databases.js";
 
 interface MigrateBenchRow {
@@ -38,8 +38,24 @@ interface MigrateBenchRow {
   boundValuesPerSecond: number;
   throttled: number;
   failed: number;
+  /** Peak RSS of the migration process. */
   peakRssMb: number;
-  rssBeforeMb: number;
+  rssAtQuarterMb: number;
+  rssAtEndMb: number;
+}
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const cliConfig = fileURLToPath(new URL("../test/migrate/cli-config.ts", import.meta.url));
+
+/** Resident set size of a process in kB (Linux /proc), or null when unavailable. */
+function rssKb(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
 }
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
@@ -75,33 +91,65 @@ async function benchProvider(provider: Provider, rows: number): Promise<MigrateB
     await emulator.rotateKey(def.keyTag);
     await emulator.rotateKey(search.keyTag);
 
-    // Measure: NCP's real quota, the client's defaults.
+    // Measure: NCP's real quota, the client's defaults, the CLI in its own process.
     emulator.setQuota({ tpsV2: 300 });
     emulator.resetStats();
-    const kms = createKmsClient({ endpoint: emulator.url, auth });
     const tps = 270;
-    global.gc?.();
-    const rssBefore = process.memoryUsage().rss;
-    let peak = rssBefore;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 100);
-    const summary = await runMigration({
-      prisma: db.client(),
-      map: encryptionMap as unknown as EncryptionMap,
-      kms,
-      keys: { default: def.keyTag, searchable: search.keyTag },
-      mode: "rotate",
-      models: ["User"],
-      stateDir: mkdtempSync(join(tmpdir(), "pnk-bench-migrate-")),
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "src/cli/main.ts",
+        "migrate",
+        "rotate",
+        "--config",
+        cliConfig,
+        "--model",
+        "User",
+        "--json",
+        "--state-dir",
+        mkdtempSync(join(tmpdir(), "pnk-bench-migrate-")),
+      ],
+      {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH,
+          TEST_MIGRATE_PROVIDER: provider,
+          TEST_MIGRATE_DB_URL: db.url,
+          NCP_KMS_ENDPOINT: emulator.url,
+          NCP_ACCESS_KEY: emulator.credentials.accessKey,
+          NCP_SECRET_KEY: emulator.credentials.secretKey,
+          NCP_KMS_KEYS: `default=${def.keyTag},searchable=${search.keyTag}`,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
     });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const samples: number[] = [];
+    const sampler = setInterval(() => {
+      const kb = rssKb(child.pid);
+      if (kb !== null) samples.push(kb * 1024);
+    }, 250);
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     clearInterval(sampler);
-    peak = Math.max(peak, process.memoryUsage().rss);
-    const counters = kms.counters();
-    await kms.close();
+    if (code !== 0) throw new Error(`migrate exited ${code}: ${stderr.slice(-2000)}`);
+    const summary = JSON.parse(stdout) as {
+      migrated: number;
+      failed: number;
+      durationMs: number;
+      kmsRequests: number;
+    };
     const seconds = summary.durationMs / 1000;
     const values = summary.migrated;
-    const reencryptRequests = counters.requests - 2; // minus the two version probes
+    const reencryptRequests = summary.kmsRequests - 2; // minus the two version probes
     const valuesPerRequest = reencryptRequests > 0 ? values / reencryptRequests : 0;
     return {
       provider,
@@ -110,14 +158,15 @@ async function benchProvider(provider: Provider, rows: number): Promise<MigrateB
       seconds: Math.round(seconds * 100) / 100,
       rowsPerSecond: Math.round(rows / seconds),
       valuesPerSecond: Math.round(values / seconds),
-      kmsRequests: counters.requests,
+      kmsRequests: summary.kmsRequests,
       valuesPerRequest: Math.round(valuesPerRequest),
       tps,
       boundValuesPerSecond: Math.round(tps * valuesPerRequest),
       throttled: emulator.stats().throttled,
       failed: summary.failed,
-      peakRssMb: mb(peak),
-      rssBeforeMb: mb(rssBefore),
+      peakRssMb: mb(Math.max(0, ...samples)),
+      rssAtQuarterMb: mb(samples[Math.floor(samples.length / 4)] ?? 0),
+      rssAtEndMb: mb(samples.at(-1) ?? 0),
     };
   } finally {
     await db.drop();
@@ -137,7 +186,7 @@ function table(rows: readonly MigrateBenchRow[]): string {
     "values/req",
     "429s",
     "failed",
-    "RSS before→peak MB",
+    "RSS MB 25%→end (peak)",
   ];
   const lines = rows.map((r) => [
     r.provider,
@@ -150,7 +199,7 @@ function table(rows: readonly MigrateBenchRow[]): string {
     String(r.valuesPerRequest),
     String(r.throttled),
     String(r.failed),
-    `${r.rssBeforeMb}→${r.peakRssMb}`,
+    `${r.rssAtQuarterMb}→${r.rssAtEndMb} (${r.peakRssMb})`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
