@@ -135,6 +135,23 @@ describeEachProvider("migrate: faults, bad rows and duplicates", (provider) => {
     expect(summary.migrated).toBe(total * 2 - 1);
     const after = await app.user.findUniqueOrThrow({ where: { id: victim.id } });
     expect(after.phone).toBe(tampered);
+    // status finds it too, without writing anything.
+    const status = await runMigration({
+      prisma: app,
+      map,
+      kms: fx!.kms,
+      keys: fx!.keys,
+      mode: "status",
+      fields: ["User.phone"],
+    });
+    expect(status.status).toEqual([
+      expect.objectContaining({
+        field: "phone",
+        rows: total,
+        undecryptable: 1,
+        byVersion: { "1": 1, "2": total - 1 },
+      }),
+    ]);
   });
 
   it("a duplicate that slipped into a unique searchable column during the window is reported, not forced", async () => {

@@ -42,7 +42,7 @@ describeEachProvider("migrate CLI: killed runs resume", (provider) => {
     fx.emulator.resetStats();
     let kills = 0;
     let runs = 0;
-    for (let attempt = 0; attempt < 4; attempt++) {
+    for (let attempt = 0; attempt < 3; attempt++) {
       const run = runCli([...args, ...(attempt === 0 ? [] : ["--resume"])], env);
       runs++;
       await run.waitFor(/rotate User \[\w+\]\s+[1-9]/);

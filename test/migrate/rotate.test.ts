@@ -9,7 +9,7 @@ import { decryptColumn, encryptForColumn, type KmsFixture, map, startKms, versio
 
 describeEachProvider("migrate rotate", (provider) => {
   // 10,000 rows on SQLite as the issue asks; fewer on the servers to keep CI fast.
-  const total = provider === "sqlite" ? 10_000 : 3_000;
+  const total = provider === "sqlite" ? 10_000 : 2_000;
   let db: TestDatabase;
   let fx: KmsFixture;
   const emails: string[] = [];
