@@ -40,6 +40,7 @@ async function runOnce(
   await clearTables(ctx.db);
   ctx.kms.reset();
   await workload.prepare?.(client, rows);
+  if (workload.warmRun === true) workload.check(await workload.run(client, rows), rows);
   const prepared = ctx.kms.stats();
   ctx.kms.reset();
   const waitedBefore = ctx.kms.client.counters().waitMs;
