@@ -44,7 +44,7 @@ function startWorker(limiter: "redis" | "local", prefix: string): Worker {
       TPS: String(QUOTA * 0.9),
       PREFIX: prefix,
       LIMITER: limiter,
-      REQUESTS: String(REQUESTS),
+      REQUESTS: String(limiter === "local" ? Math.floor(QUOTA * 0.9) : REQUESTS),
     },
     stdio: ["pipe", "pipe", "pipe"],
   });
