@@ -80,6 +80,7 @@ export async function runMigrationBench(
       throttled: seeded.throttled + stats.throttled,
       kmsBusyMs: round1(unionMs(ctx.kms.requestIntervals())),
       limiterWaitMs: round1(ctx.kms.client.counters().waitMs - waitedBefore),
+      quotaFloorMs: round1((Math.max(0, ...Object.values(stats.byKey)) / QUOTA_TPS_PER_KEY) * 1000),
       ratios: { oursPlain: null, oursPfe: null },
       goal: {
         text: `≥ ${GOAL_OF_BOUND}× the quota bound`,

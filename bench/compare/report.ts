@@ -53,6 +53,11 @@ export interface BenchEntry {
    * (summed over requests) in the timed `ours` run: > 0 means the quota paced it.
    */
   readonly limiterWaitMs: number | null;
+  /**
+   * The least time the quota allows for the timed `ours` run: requests on the
+   * busiest key ÷ the per-key TPS quota. `ours` can never beat it.
+   */
+  readonly quotaFloorMs: number | null;
   readonly ratios: { readonly oursPlain: number | null; readonly oursPfe: number | null };
   readonly goal: GoalResult | null;
   readonly throughput?: Throughput;

@@ -4,7 +4,7 @@
  * freshly cleared tables. Reports medians.
  */
 import type { Provider, TestDatabase } from "../../test/helpers/databases.js";
-import type { BenchKms } from "./kms-setup.js";
+import { type BenchKms, QUOTA_TPS_PER_KEY } from "./kms-setup.js";
 import { median, ratio, round1, timeMs, unionMs } from "./measure.js";
 import type { BenchEntry, GoalResult } from "./report.js";
 import type { VariantName, Variants } from "./variants.js";
@@ -20,6 +20,14 @@ export async function clearTables(db: TestDatabase): Promise<void> {
   await db.query(`DELETE FROM ${db.q("Plain")}`);
 }
 
+/**
+ * The shortest time the per-key quota allows for these requests: the
+ * busiest key's request count at QUOTA_TPS_PER_KEY (bursts aside).
+ */
+function quotaFloorMs(byKey: Readonly<Record<string, number>>): number {
+  return (Math.max(0, ...Object.values(byKey)) / QUOTA_TPS_PER_KEY) * 1000;
+}
+
 interface Sample {
   ms: number;
   /** 429s during prepare and run. */
@@ -28,6 +36,7 @@ interface Sample {
   kmsValues?: number;
   kmsBusyMs?: number;
   limiterWaitMs?: number;
+  quotaFloorMs?: number;
 }
 
 async function runOnce(
@@ -59,6 +68,7 @@ async function runOnce(
     kmsValues: after.values,
     kmsBusyMs: unionMs(ctx.kms.requestIntervals()),
     limiterWaitMs: ctx.kms.client.counters().waitMs - waitedBefore,
+    quotaFloorMs: quotaFloorMs(after.byKey),
   };
 }
 
@@ -88,6 +98,7 @@ export async function runWorkload(
   }
   const busy = oursMedian((s) => s.kmsBusyMs);
   const waited = oursMedian((s) => s.limiterWaitMs);
+  const floor = oursMedian((s) => s.quotaFloorMs);
   return {
     name: workload.title.replace("N", rows.toLocaleString("en-US")),
     id: workload.id,
@@ -105,6 +116,7 @@ export async function runWorkload(
     throttled: [...samples.plain, ...samples.ours, ...samples.pfe].reduce((n, s) => n + s.throttled, 0),
     kmsBusyMs: busy === null ? null : round1(busy),
     limiterWaitMs: waited === null ? null : round1(waited),
+    quotaFloorMs: floor === null ? null : round1(floor),
     ratios,
     goal,
     ...(workload.note === undefined ? {} : { note: workload.note }),

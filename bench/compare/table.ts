@@ -21,6 +21,7 @@ const header = [
   "KMS calls",
   "KMS busy ms",
   "limiter wait ms",
+  "quota floor ms",
   "429s",
   "goal",
 ];
@@ -37,12 +38,13 @@ export function formatTable(report: BenchReport): string {
     e.kmsCalls === null ? "—" : String(e.kmsCalls),
     e.kmsBusyMs === null ? "—" : e.kmsBusyMs.toFixed(1),
     e.limiterWaitMs === null ? "—" : e.limiterWaitMs.toFixed(1),
+    e.quotaFloorMs === null ? "—" : e.quotaFloorMs.toFixed(1),
     String(e.throttled),
     goalCell(e),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i >= 2 && i <= 10 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ");
+    cells.map((c, i) => (i >= 2 && i <= 11 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ");
   const out = [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)];
   for (const e of report.entries) {
     if (e.throughput) {

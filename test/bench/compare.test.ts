@@ -74,6 +74,9 @@ describe("bench compare (BENCH_SCALE 0.005, SQLite)", () => {
     expect(entry("create-many").kmsCalls).toBe(2);
     expect(entry("find-many").kmsCalls).toBe(2);
     expect(entry("plain-model").kmsCalls).toBe(0);
+    // The quota floor: requests on the busiest key at 300 TPS (5 creates → 5 per key).
+    expect(entry("create-one-by-one").quotaFloorMs).toBeCloseTo((5 / 300) * 1000, 1);
+    expect(entry("plain-model").quotaFloorMs).toBe(0);
     expect(report.throttled).toBe(0);
   });
 
