@@ -115,6 +115,8 @@ async function benchProvider(provider: Provider, rows: number): Promise<MigrateB
         cwd: root,
         env: {
           PATH: process.env.PATH,
+          // e.g. `--max-old-space-size=96` to see how RSS responds to a smaller heap.
+          NODE_OPTIONS: process.env.BENCH_MIGRATE_NODE_OPTIONS ?? "",
           TEST_MIGRATE_PROVIDER: provider,
           TEST_MIGRATE_DB_URL: db.url,
           NCP_KMS_ENDPOINT: emulator.url,
