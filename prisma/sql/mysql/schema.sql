@@ -1,11 +1,14 @@
 -- Tables for prisma/schema.prisma on MySQL/MariaDB (Prisma's own DDL style).
 -- Encrypted columns are TEXT (ciphertext is longer than the plaintext);
--- unique encrypted columns are VARCHAR(512) so InnoDB can index them.
+-- unique encrypted columns are VARCHAR(512) so InnoDB can index them. They use
+-- the binary collation: ciphertext is base64, where case matters, and a
+-- case-insensitive collation could match (or refuse as a duplicate) two
+-- different ciphertexts.
 CREATE TABLE `User` (
     `id` INTEGER NOT NULL AUTO_INCREMENT,
-    `email` VARCHAR(512) NOT NULL,
+    `email` VARCHAR(512) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
     `name` VARCHAR(191) NULL,
-    `phone` TEXT NULL,
+    `phone` TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,
     `notes` JSON NULL,
     `avatar` LONGBLOB NULL,
     `createdAt` DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
@@ -15,8 +18,8 @@ CREATE TABLE `User` (
 
 CREATE TABLE `Profile` (
     `id` INTEGER NOT NULL AUTO_INCREMENT,
-    `bio` TEXT NULL,
-    `taxId` VARCHAR(512) NULL,
+    `bio` TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,
+    `taxId` VARCHAR(512) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,
     `userId` INTEGER NOT NULL,
     UNIQUE INDEX `Profile_userId_key`(`userId`),
     PRIMARY KEY (`id`)
@@ -25,8 +28,8 @@ CREATE TABLE `Profile` (
 CREATE TABLE `Post` (
     `id` INTEGER NOT NULL AUTO_INCREMENT,
     `title` VARCHAR(191) NOT NULL,
-    `secret` TEXT NULL,
-    `slug` VARCHAR(512) NOT NULL,
+    `secret` TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,
+    `slug` VARCHAR(512) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
     `authorId` INTEGER NOT NULL,
     UNIQUE INDEX `Post_authorId_slug_key`(`authorId`, `slug`),
     PRIMARY KEY (`id`)
@@ -41,15 +44,15 @@ CREATE TABLE `Tag` (
 
 CREATE TABLE `Group` (
     `id` INTEGER NOT NULL AUTO_INCREMENT,
-    `name` VARCHAR(512) NOT NULL,
+    `name` VARCHAR(512) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
     PRIMARY KEY (`id`)
 ) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE TABLE `AuditEntry` (
     `tenant` VARCHAR(191) NOT NULL,
     `seq` INTEGER NOT NULL,
-    `payload` TEXT NOT NULL,
-    `actor` VARCHAR(512) NOT NULL,
+    `payload` TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    `actor` VARCHAR(512) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
     PRIMARY KEY (`tenant`, `seq`)
 ) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 
