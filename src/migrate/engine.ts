@@ -120,7 +120,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrateSumm
   const started = performance.now();
   const resolved = resolveOptions(options);
   const { mode, kms, logger, signal } = options;
-  const prisma = accessPrisma(options.prisma);
+  const prisma = accessPrisma(options.prisma, options.map);
   const targets = selectTargets(options.map, options.keys, {
     models: options.models,
     fields: options.fields,

@@ -3,8 +3,10 @@
  * works with any generated client (the user's own, unextended) without
  * depending on its generated types.
  */
+import type { EncryptionMap } from "../schema/map.js";
 import { MigrateClientError } from "./errors.js";
 import type { Where } from "./keyset.js";
+import type { SqlProvider, SqlTable } from "./sql-statements.js";
 
 export type Row = Record<string, unknown>;
 
@@ -27,14 +29,59 @@ export interface ModelDelegate {
   }): Promise<{ _min: Row; _max: Row }>;
 }
 
+/** Raw SQL through the same client (`$executeRawUnsafe` / `$queryRawUnsafe`, positional parameters). */
+export interface RawSql {
+  readonly provider: SqlProvider;
+  execute(text: string, params: readonly unknown[]): Promise<number>;
+  query(text: string, params: readonly unknown[]): Promise<Row[]>;
+}
+
 export interface MigratePrisma {
   delegate(model: string): ModelDelegate;
   /** Runs the updates in one transaction (Prisma's batch `$transaction([...])`). */
   transaction(ops: Array<PromiseLike<{ count: number }>>): Promise<Array<{ count: number }>>;
+  /** Raw SQL, or `null` when the client has no raw API or its provider is not one the bulk path speaks. */
+  readonly raw: RawSql | null;
+  /** The table behind a delegate this object handed out, or `null` (no map, or the map lacks database names). */
+  sqlTable(delegate: ModelDelegate): SqlTable | null;
 }
 
-/** Wraps a generated PrismaClient. Throws {@link MigrateClientError} when it does not look like one. */
-export function accessPrisma(prisma: unknown): MigratePrisma {
+const sqlProviders: readonly string[] = ["postgresql", "mysql", "sqlite"] satisfies SqlProvider[];
+
+function rawSql(client: Record<string, unknown>): RawSql | null {
+  const provider = client._activeProvider;
+  const execute = client.$executeRawUnsafe;
+  const query = client.$queryRawUnsafe;
+  if (typeof provider !== "string" || !sqlProviders.includes(provider)) return null;
+  if (typeof execute !== "function" || typeof query !== "function") return null;
+  return {
+    provider: provider as SqlProvider,
+    execute: (text, params) =>
+      (execute as (t: string, ...p: unknown[]) => Promise<number>).call(client, text, ...params),
+    query: (text, params) =>
+      (query as (t: string, ...p: unknown[]) => Promise<Row[]>).call(client, text, ...params),
+  };
+}
+
+/** The model's table in database names, when the map has them (maps from older generators do not). */
+function tableOf(map: EncryptionMap | undefined, model: string, provider: SqlProvider): SqlTable | null {
+  const info = map?.models[model];
+  if (info?.dbName === undefined || info.idColumns === undefined) return null;
+  if (info.idColumns.length !== info.idFields.length || info.idColumns.length === 0) return null;
+  const columns: Record<string, string> = {};
+  for (const field of Object.values(info.encrypted)) {
+    if (field.dbName === undefined) return null;
+    columns[field.name] = field.dbName;
+  }
+  return { provider, table: info.dbName, idColumns: info.idColumns, columns };
+}
+
+/**
+ * Wraps a generated PrismaClient. Throws {@link MigrateClientError} when it does not look like one.
+ *
+ * @param map the encryption map; gives the database names the bulk write path needs. Defaults to none (Prisma writes only).
+ */
+export function accessPrisma(prisma: unknown, map?: EncryptionMap): MigratePrisma {
   if (typeof prisma !== "object" || prisma === null)
     throw new MigrateClientError("`prisma` must be a PrismaClient");
   const client = prisma as Record<string, unknown>;
@@ -42,6 +89,9 @@ export function accessPrisma(prisma: unknown): MigratePrisma {
     throw new MigrateClientError("`prisma` must be a PrismaClient (no $transaction)");
   }
   const $transaction = client.$transaction as (ops: unknown[]) => Promise<Array<{ count: number }>>;
+  const raw = rawSql(client);
+  // Prisma builds a new delegate object on every property read; the engine keeps the one it got.
+  const tables = new WeakMap<ModelDelegate, SqlTable>();
   return {
     delegate(model) {
       const name = model.charAt(0).toLowerCase() + model.slice(1);
@@ -53,8 +103,12 @@ export function accessPrisma(prisma: unknown): MigratePrisma {
       ) {
         throw new MigrateClientError(`The PrismaClient has no model '${model}' (expected prisma.${name})`);
       }
+      const table = raw === null ? null : tableOf(map, model, raw.provider);
+      if (table !== null) tables.set(delegate as ModelDelegate, table);
       return delegate as ModelDelegate;
     },
     transaction: (ops) => $transaction.call(client, ops),
+    raw,
+    sqlTable: (delegate) => tables.get(delegate) ?? null,
   };
 }

@@ -104,6 +104,10 @@ function describeModel(
     name: model.name,
     dbName: model.dbName ?? model.name,
     idFields: [...idFields],
+    idColumns: idFields.map((name) => {
+      const field = model.fields.find((f) => f.name === name);
+      return field?.dbName ?? name;
+    }),
     uniqueFields: [
       ...model.fields.filter((f) => f.isUnique).map((f) => [f.name]),
       ...compoundUniques.map((u) => [...u.fields]),

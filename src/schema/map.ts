@@ -42,6 +42,8 @@ export interface ModelInfo {
   readonly dbName?: string;
   /** Primary key field names, in order (one for `@id`, several for `@@id`). */
   readonly idFields: readonly string[];
+  /** Database column names (`@map`) of `idFields`, same order. Filled by the generator; for raw SQL (migration). */
+  readonly idColumns?: readonly string[];
   /** Every unique constraint (single `@unique` and compound `@@unique`), field names in order. */
   readonly uniqueFields: readonly (readonly string[])[];
   /** Compound unique/id selectors as Prisma names them in `where` (e.g. `title_authorId`) → their fields. */

@@ -1,0 +1,112 @@
+/**
+ * The two raw statements of the bulk write path, built as text plus
+ * positional parameters for one provider: a conditional
+ * `UPDATE … SET col = CASE WHEN <id> AND col = <old> THEN <new> … ELSE col END`
+ * over a set of rows, and the `SELECT` that reads those rows back. Pure
+ * string building; values only ever travel as parameters.
+ */
+
+/** Providers the bulk path speaks (Prisma's `_activeProvider` names). */
+export type SqlProvider = "postgresql" | "mysql" | "sqlite";
+
+/** Where a model's rows live, in database names (`@@map` / `@map` applied). */
+export interface SqlTable {
+  readonly provider: SqlProvider;
+  readonly table: string;
+  /** Column names of the primary key fields, in the model's id order. */
+  readonly idColumns: readonly string[];
+  /** Encrypted field name → column name. */
+  readonly columns: Readonly<Record<string, string>>;
+}
+
+/** One conditional write: the row's id values (id order), the value read, the value to write. */
+export interface CaseWrite {
+  readonly ids: readonly unknown[];
+  readonly old: unknown;
+  readonly value: unknown;
+}
+
+export interface SqlStatement {
+  readonly text: string;
+  readonly params: unknown[];
+}
+
+/** Bound parameters per statement: SQLite's SQLITE_MAX_VARIABLE_NUMBER, the 16-bit limit of MySQL's and PostgreSQL's protocols. */
+const PARAM_LIMIT: Readonly<Record<SqlProvider, number>> = {
+  sqlite: 32_766,
+  mysql: 65_535,
+  postgresql: 65_535,
+};
+
+export function quoteIdentifier(provider: SqlProvider, name: string): string {
+  return provider === "mysql" ? `\`${name.replaceAll("`", "``")}\`` : `"${name.replaceAll('"', '""')}"`;
+}
+
+/** How many writes fit in one UPDATE: each takes its ids twice (CASE and WHERE), the old and the new value. */
+export function writesPerStatement(table: SqlTable): number {
+  return Math.floor(PARAM_LIMIT[table.provider] / (2 * table.idColumns.length + 2));
+}
+
+class Params {
+  readonly values: unknown[] = [];
+  constructor(private readonly provider: SqlProvider) {}
+  add(value: unknown): string {
+    this.values.push(value);
+    return this.provider === "postgresql" ? `$${this.values.length}` : "?";
+  }
+}
+
+/**
+ * `id IN (…)`, or for compound ids a row-value IN. Not an OR chain: SQLite
+ * parses `a OR b OR …` as a tree whose depth is capped at 1000. SQLite wants a
+ * subquery on the right of a row-value IN (`VALUES`); PostgreSQL does not get
+ * `VALUES`, whose untyped parameters would resolve to text, not the id types.
+ */
+function idPredicate(table: SqlTable, params: Params, rows: readonly (readonly unknown[])[]): string {
+  const ids = table.idColumns.map((c) => quoteIdentifier(table.provider, c));
+  if (ids.length === 1) return `${ids[0]} IN (${rows.map((r) => params.add(r[0])).join(", ")})`;
+  const tuples = rows.map((r) => `(${r.map((v) => params.add(v)).join(", ")})`).join(", ");
+  const list = table.provider === "sqlite" ? `VALUES ${tuples}` : tuples;
+  return `(${ids.join(", ")}) IN (${list})`;
+}
+
+/** The conditional bulk UPDATE of one column; rows whose column no longer holds `old` keep their value. */
+export function caseUpdate(table: SqlTable, field: string, writes: readonly CaseWrite[]): SqlStatement {
+  const q = (name: string) => quoteIdentifier(table.provider, name);
+  const column = q(columnOf(table, field));
+  const ids = table.idColumns.map(q);
+  const params = new Params(table.provider);
+  const whens = writes.map((w) => {
+    const idMatch = ids.map((id, k) => `${id} = ${params.add(w.ids[k])}`).join(" AND ");
+    return `WHEN ${idMatch} AND ${column} = ${params.add(w.old)} THEN ${params.add(w.value)}`;
+  });
+  const where = idPredicate(
+    table,
+    params,
+    writes.map((w) => w.ids),
+  );
+  return {
+    text: `UPDATE ${q(table.table)} SET ${column} = CASE ${whens.join(" ")} ELSE ${column} END WHERE ${where}`,
+    params: params.values,
+  };
+}
+
+/** Reads the rows back: id columns as `k0, k1, …` and the column as `v`. */
+export function readBack(
+  table: SqlTable,
+  field: string,
+  rows: readonly (readonly unknown[])[],
+): SqlStatement {
+  const q = (name: string) => quoteIdentifier(table.provider, name);
+  const params = new Params(table.provider);
+  const ids = table.idColumns.map((c, k) => `${q(c)} AS k${k}`).join(", ");
+  const where = idPredicate(table, params, rows);
+  return {
+    text: `SELECT ${ids}, ${q(columnOf(table, field))} AS v FROM ${q(table.table)} WHERE ${where}`,
+    params: params.values,
+  };
+}
+
+function columnOf(table: SqlTable, field: string): string {
+  return table.columns[field] ?? field;
+}
