@@ -120,23 +120,17 @@ export function createRequester(deps: RequesterDeps): Requester {
     } finally {
       const durationMs = deps.now() - started;
       if (status === undefined || status >= 400) deps.counters.errors++;
-      deps.emit({
-        type: "request",
+      // The same secret-free fields go to the metrics hook and the debug log.
+      const fields = {
         action: spec.action,
         keyTag: spec.keyTag,
         items: spec.items,
         status,
         attempt,
         durationMs,
-      });
-      deps.logger?.debug("kms request", {
-        action: spec.action,
-        keyTag: spec.keyTag,
-        items: spec.items,
-        status,
-        attempt,
-        durationMs,
-      });
+      };
+      deps.emit({ type: "request", ...fields });
+      deps.logger?.debug("kms request", fields);
     }
   }
 
