@@ -42,9 +42,17 @@ export function quoteIdentifier(provider: SqlProvider, name: string): string {
   return provider === "mysql" ? `\`${name.replaceAll("`", "``")}\`` : `"${name.replaceAll('"', '""')}"`;
 }
 
+/**
+ * Writes per statement at most, whatever the parameter limit: the database
+ * tries a row's CASE branches in order, so a statement costs rows × branches
+ * and large statements grow quadratically.
+ */
+export const MAX_WRITES_PER_STATEMENT = 250;
+
 /** How many writes fit in one UPDATE: each takes its ids twice (CASE and WHERE), the old and the new value. */
 export function writesPerStatement(table: SqlTable): number {
-  return Math.floor(PARAM_LIMIT[table.provider] / (2 * table.idColumns.length + 2));
+  const byParams = Math.floor(PARAM_LIMIT[table.provider] / (2 * table.idColumns.length + 2));
+  return Math.min(byParams, MAX_WRITES_PER_STATEMENT);
 }
 
 class Params {

@@ -1,6 +1,6 @@
 /**
  * The bulk write path for String columns: one conditional UPDATE per page
- * and field (split only at the parameter limit) instead of one Prisma
+ * and field (every 250 values, see sql-statements.ts) instead of one Prisma
  * `updateMany` per value, then one SELECT to tell written from conflicted.
  *
  * Safety is the same as the per-value path: the CASE compares the column

@@ -266,7 +266,7 @@ describeEachProvider("migrate rotate takes the bulk path", (provider) => {
   });
 });
 
-describe("migrate writer: a page above the parameter limit [sqlite]", () => {
+describe("migrate writer: a page above the statement size [sqlite]", () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase("sqlite");
