@@ -151,7 +151,7 @@ async function main(): Promise<void> {
   console.log(
     "To use real NCP KMS instead of the emulator, create keys in the NCP console (one convergent for searchable fields),\n" +
       "set NCP_KMS_ENDPOINT=https://ocapi.ncloud.com, NCP_ACCESS_KEY, NCP_SECRET_KEY and pass their key tags as `keys` —\n" +
-      "see 'Using real NCP KMS' in README.md and examples/real-ncp/.",
+      "see examples/real-ncp/README.md and 'Set-up in your app' in README.md.",
   );
 
   await raw.$disconnect();
