@@ -57,8 +57,8 @@ describeEachProvider("extension KMS request count", (provider) => {
       `SELECT ${f.db.q("email")} AS e, ${f.db.q("phone")} AS p FROM ${f.db.q("User")} LIMIT 5`,
     );
     for (const row of sample) {
-      expectCiphertext(row.e, "example.com");
-      expectCiphertext(row.p, "+82");
+      expectCiphertext(row.e, "@example.com");
+      expectCiphertext(row.p, "+82-10-");
     }
   });
 

@@ -103,12 +103,23 @@ export function asText(value: unknown): string {
 
 const ciphertextPattern = /^"?ncpkms:v\d+:[A-Za-z0-9+/=]+"?$/;
 
-/** Asserts a raw column value is KMS ciphertext and does not contain `plaintext`. */
+/**
+ * Asserts a raw column value is KMS ciphertext and does not contain
+ * `plaintext`, neither in the stored text nor in the decoded payload (which
+ * is where a value that was only base64-encoded, not encrypted, would show).
+ * A probe made only of base64 characters is checked in the payload alone: in
+ * the text it would occur by chance (~1 in 2,700 values for "+82"). Probes
+ * shorter than 4 bytes are refused: random payload bytes could hold them.
+ */
 export function expectCiphertext(raw: unknown, plaintext?: string): string {
   const text = asText(raw);
   if (!ciphertextPattern.test(text))
     throw new Error(`expected ciphertext in the column, got ${text.slice(0, 40)}`);
-  if (plaintext !== undefined && plaintext.length > 0 && text.includes(plaintext)) {
+  if (plaintext === undefined || plaintext.length === 0) return text;
+  if (Buffer.byteLength(plaintext) < 4) throw new Error("expectCiphertext: use a probe of at least 4 bytes");
+  const payload = Buffer.from(text.replace(/^"?ncpkms:v\d+:/, "").replace(/"$/, ""), "base64");
+  const base64Only = /^[A-Za-z0-9+/=]+$/.test(plaintext);
+  if (payload.includes(Buffer.from(plaintext)) || (!base64Only && text.includes(plaintext))) {
     throw new Error("the column contains the plaintext");
   }
   return text;
