@@ -5,6 +5,7 @@
  * envelope, same key, context only for searchable columns) and to check them.
  */
 
+import { expect } from "vitest";
 import { encryptionMap } from "../../prisma/generated/sqlite/encryption/index.js";
 import { startEmulator } from "../../src/emulator/index.js";
 import {
@@ -112,4 +113,27 @@ export function versions(model: string, field: string, stored: readonly unknown[
     const ct = ciphertextInColumn(info.type, s);
     return ct === null ? null : ciphertextVersion(ct);
   });
+}
+
+/** Users' stored email and phone, as the migration tests read them back. */
+export type StoredUser = { email: unknown; phone: unknown };
+
+/**
+ * Asserts that every stored email and phone is on key version `version` and,
+ * when `originals` is given, decrypts to those plaintexts in the same order.
+ */
+export async function expectUsersOnVersion(
+  fx: KmsFixture,
+  rows: readonly StoredUser[],
+  version: number,
+  originals?: { emails: readonly string[]; phones: readonly string[] },
+): Promise<void> {
+  for (const field of ["email", "phone"] as const) {
+    const stored = rows.map((r) => r[field]);
+    expect(new Set(versions("User", field, stored)), `User.${field} versions`).toEqual(new Set([version]));
+    if (originals !== undefined) {
+      const expected = field === "email" ? originals.emails : originals.phones;
+      expect(await decryptColumn(fx, "User", field, stored), `User.${field} plaintexts`).toEqual(expected);
+    }
+  }
 }
