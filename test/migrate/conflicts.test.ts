@@ -5,7 +5,15 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { type MigrateKms, runMigration } from "../../src/migrate/index.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { describeEachProvider } from "../helpers/providers.js";
-import { decryptColumn, encryptForColumn, type KmsFixture, map, startKms, versions } from "./fixtures.js";
+import {
+  decryptColumn,
+  encryptForColumn,
+  type KmsFixture,
+  map,
+  seedStaleUsers,
+  startKms,
+  versions,
+} from "./fixtures.js";
 
 /** The real client, with a hook that runs before the first re-encryption under `keyTag`. */
 function hookedKms(fx: KmsFixture, keyTag: string, before: () => Promise<void>): MigrateKms {
@@ -37,13 +45,7 @@ describeEachProvider("migrate: concurrent app writes win", (provider) => {
   beforeAll(async () => {
     db = await createTestDatabase(provider);
     fx = await startKms();
-    const ce = await encryptForColumn(fx, "User", "email", emails);
-    const cp = await encryptForColumn(fx, "User", "phone", phones);
-    await db
-      .client()
-      .user.createMany({ data: emails.map((_, i) => ({ email: ce[i] as string, phone: cp[i] as string })) });
-    await fx.emulator.rotateKey(fx.keys.default);
-    await fx.emulator.rotateKey(fx.keys.searchable);
+    await seedStaleUsers(db, fx, emails, phones);
   }, 120_000);
 
   afterAll(async () => {

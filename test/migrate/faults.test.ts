@@ -5,7 +5,15 @@ import { afterAll, beforeEach, expect, it } from "vitest";
 import { runMigration } from "../../src/migrate/index.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { describeEachProvider } from "../helpers/providers.js";
-import { decryptColumn, encryptForColumn, type KmsFixture, map, startKms, versions } from "./fixtures.js";
+import {
+  decryptColumn,
+  encryptForColumn,
+  type KmsFixture,
+  map,
+  seedStaleUsers,
+  startKms,
+  versions,
+} from "./fixtures.js";
 
 describeEachProvider("migrate: faults, bad rows and duplicates", (provider) => {
   const total = 400;
@@ -20,13 +28,7 @@ describeEachProvider("migrate: faults, bad rows and duplicates", (provider) => {
     await db?.drop();
     db = await createTestDatabase(provider);
     fx = await startKms();
-    const ce = await encryptForColumn(fx, "User", "email", emails);
-    const cp = await encryptForColumn(fx, "User", "phone", phones);
-    await db
-      .client()
-      .user.createMany({ data: emails.map((_, i) => ({ email: ce[i] as string, phone: cp[i] as string })) });
-    await fx.emulator.rotateKey(fx.keys.default);
-    await fx.emulator.rotateKey(fx.keys.searchable);
+    await seedStaleUsers(db, fx, emails, phones);
   }, 120_000);
 
   afterAll(async () => {

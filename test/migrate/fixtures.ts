@@ -19,6 +19,7 @@ import {
 import { createKmsClient, type KmsClient } from "../../src/kms/index.js";
 import { bindingOf } from "../../src/migrate/plan.js";
 import type { EncryptionMap } from "../../src/schema/map.js";
+import type { TestDatabase } from "../helpers/databases.js";
 
 export const map = encryptionMap as unknown as EncryptionMap;
 
@@ -136,4 +137,23 @@ export async function expectUsersOnVersion(
       expect(await decryptColumn(fx, "User", field, stored), `User.${field} plaintexts`).toEqual(expected);
     }
   }
+}
+
+/**
+ * Inserts one user per email/phone pair, both columns holding ciphertext
+ * written as the extension would, then rotates both keys: every row is stale.
+ */
+export async function seedStaleUsers(
+  db: Pick<TestDatabase, "client">,
+  fx: KmsFixture,
+  emails: readonly string[],
+  phones: readonly string[],
+): Promise<void> {
+  const ce = await encryptForColumn(fx, "User", "email", emails);
+  const cp = await encryptForColumn(fx, "User", "phone", phones);
+  await db
+    .client()
+    .user.createMany({ data: emails.map((_, i) => ({ email: ce[i] as string, phone: cp[i] as string })) });
+  await fx.emulator.rotateKey(fx.keys.default);
+  await fx.emulator.rotateKey(fx.keys.searchable);
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { describeEachProvider } from "../helpers/providers.js";
 import { cliConfig, cliEnv, runCli } from "./cli-runner.js";
-import { encryptForColumn, expectUsersOnVersion, type KmsFixture, startKms } from "./fixtures.js";
+import { expectUsersOnVersion, type KmsFixture, seedStaleUsers, startKms } from "./fixtures.js";
 
 const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -21,13 +21,7 @@ describeEachProvider("migrate CLI: 3 shard processes share one quota through Red
   beforeAll(async () => {
     db = await createTestDatabase(provider);
     fx = await startKms();
-    const ce = await encryptForColumn(fx, "User", "email", emails);
-    const cp = await encryptForColumn(fx, "User", "phone", phones);
-    await db
-      .client()
-      .user.createMany({ data: emails.map((_, i) => ({ email: ce[i] as string, phone: cp[i] as string })) });
-    await fx.emulator.rotateKey(fx.keys.default);
-    await fx.emulator.rotateKey(fx.keys.searchable);
+    await seedStaleUsers(db, fx, emails, phones);
   }, 120_000);
 
   afterAll(async () => {

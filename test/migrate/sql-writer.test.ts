@@ -9,7 +9,7 @@ import { writesPerStatement } from "../../src/migrate/sql-statements.js";
 import { type PendingWrite, writePage } from "../../src/migrate/writer.js";
 import { createTestDatabase, type TestDatabase, type TestPrismaClient } from "../helpers/databases.js";
 import { describeEachProvider } from "../helpers/providers.js";
-import { encryptForColumn, expectUsersOnVersion, type KmsFixture, map, startKms } from "./fixtures.js";
+import { expectUsersOnVersion, type KmsFixture, map, seedStaleUsers, startKms } from "./fixtures.js";
 
 /** Statements the client sent, counted on a proxy around the real client (nothing is faked). */
 interface Counts {
@@ -216,13 +216,7 @@ describeEachProvider("migrate rotate takes the bulk path", (provider) => {
     db = await createTestDatabase(provider);
     fx = await startKms();
     const emails = Array.from({ length: total }, (_, i) => `bulk${i}@example.com`);
-    const ce = await encryptForColumn(fx, "User", "email", emails);
-    const cp = await encryptForColumn(fx, "User", "phone", emails);
-    await db
-      .client()
-      .user.createMany({ data: emails.map((_, i) => ({ email: ce[i] as string, phone: cp[i] as string })) });
-    await fx.emulator.rotateKey(fx.keys.default);
-    await fx.emulator.rotateKey(fx.keys.searchable);
+    await seedStaleUsers(db, fx, emails, emails);
   }, 60_000);
   afterAll(async () => {
     await fx?.close();
