@@ -14,6 +14,13 @@ export {
 export type { Scheduler } from "./coalescer.js";
 export * from "./errors.js";
 export type { KmsCounters, KmsEvent, KmsLogger } from "./events.js";
+export {
+  createKmsClientFromEnv,
+  type KmsEnv,
+  kmsKeysFromEnv,
+  kmsOptionsFromEnv,
+  parseKeyTags,
+} from "./from-env.js";
 export type { AccountCredentials, KmsClientOptions, SignatureAuth, TokenAuth } from "./options.js";
 export {
   createLocalRateLimiter,
