@@ -122,6 +122,22 @@ describe("the packed package in an app outside the repo (README 'Set-up in your 
     if (work !== undefined) await rm(work, { recursive: true, force: true });
   });
 
+  it("npm publish --dry-run is clean: nothing auto-corrected, no source maps, only dist and README", async () => {
+    // dist/ is there: `npm pack` above built it (prepack).
+    const dry = await run(npm, ["publish", "--dry-run", "--json", "--ignore-scripts"], root, process.env);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).not.toMatch(/auto-corrected|errors corrected|invalid/i);
+    const report = JSON.parse(dry.stdout.slice(dry.stdout.indexOf("{"))) as {
+      files?: Array<{ path: string }>;
+      "prisma-ncp-kms"?: { files: Array<{ path: string }> };
+    };
+    const files = (report.files ?? report["prisma-ncp-kms"]?.files ?? []).map((f) => f.path);
+    expect(files).toContain("dist/cli/main.js");
+    expect(files).toContain("README.md");
+    expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
+    expect(files.filter((f) => !f.startsWith("dist/") && f !== "README.md" && f !== "package.json")).toEqual([]);
+  }, 120_000);
+
   it("prisma generate with the README's generator block writes index.js, index.d.ts and the JSON map", async () => {
     // As the README says: `npx prisma generate` (npx puts node_modules/.bin on
     // PATH, where Prisma finds the generator's `prisma-ncp-kms` command).
