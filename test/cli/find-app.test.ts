@@ -1,8 +1,9 @@
 /**
  * `prisma-ncp-kms migrate` finds an app's set-up the Prisma 7 way, from the
  * app's folder: `--schema <file>` in a package without "type": "module" (the
- * TS client of the `prisma-client` generator loads through jiti; tsx failed
- * there with ENOENT …/client/enums.ts?namespace=), a multi-file schema folder
+ * TS client of the `prisma-client` generator loads through jiti; the same
+ * case from the installed package, where tsx failed with ENOENT
+ * …/client/enums.ts?namespace=, is in test/package/), a multi-file schema folder
  * named by prisma.config.ts with the database URL from its `datasource.url`,
  * and a clear error when there is nothing to find. Real CLI process, real
  * SQLite database; `status` counts the plaintext rows it reads.

@@ -135,7 +135,9 @@ describe("the packed package in an app outside the repo (README 'Set-up in your 
     expect(files).toContain("dist/cli/main.js");
     expect(files).toContain("README.md");
     expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
-    expect(files.filter((f) => !f.startsWith("dist/") && f !== "README.md" && f !== "package.json")).toEqual([]);
+    expect(files.filter((f) => !f.startsWith("dist/") && f !== "README.md" && f !== "package.json")).toEqual(
+      [],
+    );
   }, 120_000);
 
   it("prisma generate with the README's generator block writes index.js, index.d.ts and the JSON map", async () => {
@@ -257,6 +259,22 @@ describe("the packed package in an app outside the repo (README 'Set-up in your 
       expect(text).not.toContain(kmsEnv.NCP_SECRET_KEY);
       expect(text).not.toContain("alice@");
     }
+  }, 180_000);
+
+  it("migrate --schema with the TypeScript `prisma-client` output, from an app without type:module", async () => {
+    const env = appEnv({ ...kmsEnv, DATABASE_URL: databaseUrl, PRISMA_SCHEMA_ENGINE_BINARY: engine });
+    const generated = await run(npx, ["prisma", "generate", "--schema", "prisma/ts-client.prisma"], app, env);
+    expect(generated.code, generated.stdout + generated.stderr).toBe(0);
+    expect(await readdir(join(app, "generated/ts-client"))).toContain("client.ts");
+    const status = await run(
+      npx,
+      ["prisma-ncp-kms", "migrate", "status", "--schema", "prisma/ts-client.prisma", "--json"],
+      app,
+      env,
+    );
+    expect(status.code, status.stderr).toBe(0);
+    const summary = JSON.parse(status.stdout) as { status: Array<{ field: string; byVersion: object }> };
+    expect(summary.status.find((s) => s.field === "email")?.byVersion).toEqual({ "2": 2 });
   }, 180_000);
 
   it("a provider whose driver adapter is not installed: the CLI names the package to install", async () => {
