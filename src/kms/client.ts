@@ -8,6 +8,7 @@ import { defaultScheduler } from "./coalescer.js";
 import { fromBase64, toBase64, toBytes } from "./codec.js";
 import { KmsInvalidOptionError, KmsValueTooLargeError } from "./errors.js";
 import { emptyCounters, type KmsCounters, type KmsEvent } from "./events.js";
+import { createHooks } from "./hooks.js";
 import { type AccountCredentials, type KmsClientOptions, validateOptions } from "./options.js";
 import { createLocalRateLimiter } from "./rate-limiter.js";
 import { createRequester, type RequestAuth } from "./requester.js";
@@ -154,11 +155,7 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
   const now = options.now ?? Date.now;
   const scheduler = options.scheduler ?? defaultScheduler;
   const counters = emptyCounters();
-  const listeners = new Set<(event: KmsEvent) => void>();
-  if (options.onEvent) listeners.add(options.onEvent);
-  const emit = (event: KmsEvent) => {
-    for (const l of listeners) l(event);
-  };
+  const hooks = createHooks({ onEvent: options.onEvent, logger: options.logger });
 
   const timeoutMs = options.timeoutMs ?? 10_000;
   const crypto = createTransport({
@@ -207,8 +204,7 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
     scheduler,
     random: options.random ?? Math.random,
     counters,
-    emit,
-    logger: options.logger,
+    hooks,
   });
 
   const bucketFor = (keyTag: string) => (api === "v2" ? keyTag : "account");
@@ -464,10 +460,7 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
       });
     },
     counters: () => ({ ...counters }),
-    on(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    on: hooks.on,
     async close() {
       await crypto.close();
       if (management !== crypto) await management.close();

@@ -54,7 +54,17 @@ export type KmsEvent =
       code: string;
     }
   | { type: "wait"; bucket: string; waitMs: number }
-  | { type: "throttled"; action: string; keyTag: string | undefined; retryAfterMs: number | undefined };
+  | { type: "throttled"; action: string; keyTag: string | undefined; retryAfterMs: number | undefined }
+  | {
+      /**
+       * An `onEvent` listener or the `logger` threw. Reported once per hook;
+       * the KMS call it was reporting on is unaffected. `error` is what the
+       * hook threw (the app's own error object).
+       */
+      type: "error";
+      source: "listener" | "logger";
+      error: unknown;
+    };
 
 export function emptyCounters(): KmsCounters {
   return {

@@ -12,7 +12,8 @@ import {
   KmsInvalidResponseError,
   KmsQuotaWaitTimeoutError,
 } from "./errors.js";
-import type { KmsCounters, KmsEvent, KmsLogger } from "./events.js";
+import type { KmsCounters } from "./events.js";
+import type { Hooks } from "./hooks.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import { parseRetryAfter, type RetryPolicy, withRetry } from "./retry.js";
 import { envelope, errorBody } from "./schemas.js";
@@ -55,8 +56,8 @@ export interface RequesterDeps {
   scheduler: Scheduler;
   random: () => number;
   counters: KmsCounters;
-  emit: (event: KmsEvent) => void;
-  logger: KmsLogger | undefined;
+  /** Listeners and logger, isolated: they never throw into a call. */
+  hooks: Hooks;
 }
 
 export type Requester = <T extends z.ZodType>(spec: CallSpec<T>) => Promise<z.infer<T>>;
@@ -84,7 +85,7 @@ export function createRequester(deps: RequesterDeps): Requester {
     if (r.waitMs > 0) {
       deps.counters.waits++;
       deps.counters.waitMs += r.waitMs;
-      deps.emit({ type: "wait", bucket: spec.bucket, waitMs: r.waitMs });
+      deps.hooks.emit({ type: "wait", bucket: spec.bucket, waitMs: r.waitMs });
       await deps.scheduler.sleep(r.waitMs);
     }
   }
@@ -129,8 +130,8 @@ export function createRequester(deps: RequesterDeps): Requester {
         attempt,
         durationMs,
       };
-      deps.emit({ type: "request", ...fields });
-      deps.logger?.debug("kms request", fields);
+      deps.hooks.emit({ type: "request", ...fields });
+      deps.hooks.debug("kms request", fields);
     }
   }
 
@@ -154,7 +155,7 @@ export function createRequester(deps: RequesterDeps): Requester {
         : undefined;
     if (res.status === 429) {
       deps.counters.throttled++;
-      deps.emit({ type: "throttled", action: spec.action, keyTag: spec.keyTag, retryAfterMs });
+      deps.hooks.emit({ type: "throttled", action: spec.action, keyTag: spec.keyTag, retryAfterMs });
       // The server's quota view wins: hold every request for this bucket back as long as it asked.
       if (spec.bucket !== undefined && retryAfterMs !== undefined) {
         await deps.limiter.penalize?.(spec.bucket, retryAfterMs);
@@ -190,7 +191,7 @@ export function createRequester(deps: RequesterDeps): Requester {
         random: deps.random,
         onRetry: (error: KmsError, retry, delayMs) => {
           deps.counters.retries++;
-          deps.emit({
+          deps.hooks.emit({
             type: "retry",
             action: spec.action,
             keyTag: spec.keyTag,
@@ -198,7 +199,7 @@ export function createRequester(deps: RequesterDeps): Requester {
             delayMs,
             code: error.code,
           });
-          deps.logger?.debug("kms retry", {
+          deps.hooks.debug("kms retry", {
             action: spec.action,
             keyTag: spec.keyTag,
             attempt: retry,
