@@ -12,7 +12,7 @@ import { createHooks } from "./hooks.js";
 import { type AccountCredentials, type KmsClientOptions, validateOptions } from "./options.js";
 import { createLocalRateLimiter } from "./rate-limiter.js";
 import { createRequester, type RequestAuth } from "./requester.js";
-import { defaultRetryPolicy } from "./retry.js";
+import { createDefaultRetryPolicy, defaultRetryPolicy } from "./retry.js";
 import { type CryptoAction, cryptoPath, managementPath } from "./routes.js";
 import {
   accessTokenData,
@@ -199,10 +199,11 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
     get tokens() {
       return tokens;
     },
-    retry: { ...defaultRetryPolicy, ...options.retry },
+    retry:
+      options.retryPolicy ??
+      createDefaultRetryPolicy({ ...defaultRetryPolicy, ...options.retry }, options.random ?? Math.random),
     now,
     scheduler,
-    random: options.random ?? Math.random,
     counters,
     hooks,
   });
@@ -255,6 +256,7 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
   async function issueTokenSet(keyTag: string, hours: TokenHours = {}) {
     const data = await request({
       action: "token-set",
+      idempotent: false,
       keyTag,
       transport: management,
       method: "POST",
@@ -406,6 +408,7 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
       };
       return request({
         action: "create-key",
+        idempotent: false,
         transport: management,
         method: "POST",
         path: managementPath.keys(),
@@ -420,6 +423,7 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
       counters.calls++;
       return request({
         action: "rotate-key",
+        idempotent: false,
         keyTag,
         transport: management,
         method: "POST",

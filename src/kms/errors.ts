@@ -19,7 +19,9 @@ export interface KmsErrorDetails {
   /** How many HTTP attempts were made (1 = no retry). */
   attempts?: number;
   /** Server-requested wait before retrying (from `Retry-After`), in ms. */
-  retryAfterMs?: number;
+  retryAfterMs?: number | undefined;
+  /** `true` when the request surely never reached the server (connection refused, DNS failure). */
+  requestNotSent?: boolean;
   cause?: unknown;
 }
 
@@ -41,6 +43,12 @@ export class KmsError extends NcpKmsError {
   /** Mutable so the retry layer can record the final count. */
   attempts: number;
   readonly retryAfterMs: number | undefined;
+  /**
+   * `true` when the request surely never reached the server (the connection
+   * was refused or the host did not resolve), so even a call that changes
+   * state may be sent again. `false` when it may have arrived.
+   */
+  readonly requestNotSent: boolean;
 
   constructor(code: string, summary: string, details: KmsErrorDetails) {
     super(
@@ -54,6 +62,7 @@ export class KmsError extends NcpKmsError {
     this.ncpCode = details.ncpCode;
     this.attempts = details.attempts ?? 1;
     this.retryAfterMs = details.retryAfterMs;
+    this.requestNotSent = details.requestNotSent ?? false;
   }
 
   /** Whether another attempt might succeed (429, 5xx, timeouts, dropped connections). */

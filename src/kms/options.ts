@@ -9,7 +9,7 @@ import type { Scheduler } from "./coalescer.js";
 import { KmsInvalidOptionError } from "./errors.js";
 import type { KmsEvent, KmsLogger } from "./events.js";
 import type { RateLimiter } from "./rate-limiter.js";
-import type { RetryPolicy } from "./retry.js";
+import type { RetryPolicy, RetryPolicyFunction } from "./retry.js";
 import type { KeyTokens } from "./token-auth.js";
 
 /** Account credentials (NCP access key and secret key of a (sub) account). */
@@ -75,6 +75,15 @@ export interface KmsClientOptions {
   timeoutMs?: number;
   /** Retry policy for 429, 5xx, timeouts and dropped connections. Defaults to `{ retries: 5, minDelayMs: 100, maxDelayMs: 5000, maxElapsedMs: 30000 }`. */
   retry?: Partial<RetryPolicy>;
+  /**
+   * Replaces the retry decision: `(error, attempt, request) => delayMs | undefined`
+   * (undefined: give up). `request.idempotent` is `false` for `createTokenSet`,
+   * `createKey` and `rotateKey`; repeating one of those after it reached the
+   * server changes state twice. Defaults to capped exponential backoff tuned by
+   * `retry`, which repeats non-idempotent calls only after a refused connection
+   * or a 429 with `Retry-After`.
+   */
+  retryPolicy?: RetryPolicyFunction;
   /** Longest a request may wait for the rate limiter before `KmsQuotaWaitTimeoutError`, in ms. Defaults to 30000. */
   maxWaitMs?: number;
   /** Extra requests allowed per batch to isolate bad ciphertexts by splitting. Defaults to 64. */
@@ -135,6 +144,7 @@ const schema = z
         maxElapsedMs: z.number().min(0).optional(),
       })
       .optional(),
+    retryPolicy: fn.optional(),
     maxWaitMs: z.number().min(0).optional(),
     maxIsolationRequests: z.number().int().min(0).optional(),
     refreshBeforeMs: z.number().min(0).optional(),

@@ -15,7 +15,7 @@ import {
 import type { KmsCounters } from "./events.js";
 import type { Hooks } from "./hooks.js";
 import type { RateLimiter } from "./rate-limiter.js";
-import { parseRetryAfter, type RetryPolicy, withRetry } from "./retry.js";
+import { parseRetryAfter, type RetryPolicyFunction, withRetry } from "./retry.js";
 import { envelope, errorBody } from "./schemas.js";
 import { type SignatureCredentials, signatureHeaders } from "./signing.js";
 import type { TokenStore } from "./token-auth.js";
@@ -40,6 +40,12 @@ export interface CallSpec<T extends z.ZodType> {
   bucket?: string | undefined;
   /** Skip the concurrency limit (token renewals, which in-flight requests may be waiting on). */
   unlimited?: boolean;
+  /**
+   * `false` for calls that change server state each time (`token-set`,
+   * `create-key`, `rotate-key`): the retry policy then never repeats them once
+   * they may have reached the server. Defaults to `true`.
+   */
+  idempotent?: boolean;
   /** Items carried (for events). */
   items: number;
   /** Schema of the envelope's `data`. */
@@ -51,10 +57,9 @@ export interface RequesterDeps {
   maxWaitMs: number;
   concurrency: number;
   tokens: TokenStore | undefined;
-  retry: RetryPolicy;
+  retry: RetryPolicyFunction;
   now: () => number;
   scheduler: Scheduler;
-  random: () => number;
   counters: KmsCounters;
   /** Listeners and logger, isolated: they never throw into a call. */
   hooks: Hooks;
@@ -186,9 +191,14 @@ export function createRequester(deps: RequesterDeps): Requester {
       (attempt) => (spec.unlimited ? attemptOnce(spec, attempt) : slots(() => attemptOnce(spec, attempt))),
       {
         policy: deps.retry,
+        request: {
+          action: spec.action,
+          keyTag: spec.keyTag,
+          method: spec.method,
+          idempotent: spec.idempotent ?? true,
+        },
         sleep: (ms) => deps.scheduler.sleep(ms),
         now: deps.now,
-        random: deps.random,
         onRetry: (error: KmsError, retry, delayMs) => {
           deps.counters.retries++;
           deps.hooks.emit({

@@ -79,7 +79,8 @@ export function createTransport(options: TransportOptions): Transport {
     } catch (error) {
       if (error instanceof KmsInvalidResponseError) throw error;
       if (timedOut) throw new KmsTimeoutError({ ...details, timeoutMs: options.timeoutMs });
-      throw new KmsConnectionError({ ...details, cause: sanitizeCause(error) });
+      const cause = sanitizeCause(error);
+      throw new KmsConnectionError({ ...details, cause, requestNotSent: neverSent(cause) });
     } finally {
       clearTimeout(timer);
     }
@@ -91,6 +92,25 @@ export function createTransport(options: TransportOptions): Transport {
       if (owned) await dispatcher.close();
     },
   };
+}
+
+/**
+ * Socket error codes that mean no connection was ever made, so the server
+ * cannot have seen the request. A reset or close on an open connection is
+ * not among them: the request may have arrived and been acted on.
+ */
+const NOT_CONNECTED = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+function neverSent(cause: Error): boolean {
+  const code = (cause as { code?: unknown }).code;
+  return typeof code === "string" && NOT_CONNECTED.has(code);
 }
 
 /** Keeps only the name/code/message of a socket error (undici errors can hold the request). */
