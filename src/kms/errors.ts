@@ -189,6 +189,21 @@ export class KmsQuotaWaitTimeoutError extends KmsError {
   }
 }
 
+/**
+ * The rate limiter's shared store (Redis) failed or did not answer in time,
+ * so no slot could be granted and nothing was sent to the KMS. Configure
+ * `fallback` on `createRedisRateLimiter` to keep serving from a local bucket.
+ */
+export class KmsLimiterUnavailableError extends KmsError {
+  constructor(d: KmsErrorDetails) {
+    super("KMS_LIMITER_UNAVAILABLE", "rate limiter unavailable (shared store failed)", {
+      ...d,
+      attempts: d.attempts ?? 0,
+      requestNotSent: true,
+    });
+  }
+}
+
 /** A client option is invalid. Names the option and the value's type, never the value. */
 export class KmsInvalidOptionError extends NcpKmsError {
   readonly option: string;

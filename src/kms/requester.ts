@@ -10,11 +10,12 @@ import {
   errorForStatus,
   type KmsError,
   KmsInvalidResponseError,
+  KmsLimiterUnavailableError,
   KmsQuotaWaitTimeoutError,
 } from "./errors.js";
 import type { KmsCounters } from "./events.js";
 import type { Hooks } from "./hooks.js";
-import type { RateLimiter } from "./rate-limiter.js";
+import type { RateLimiter, Reservation } from "./rate-limiter.js";
 import { parseRetryAfter, type RetryPolicyFunction, withRetry } from "./retry.js";
 import { envelope, errorBody } from "./schemas.js";
 import { type SignatureCredentials, signatureHeaders } from "./signing.js";
@@ -72,12 +73,30 @@ function header(res: HttpResponse, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** The cause to keep: the limiter's own cause when it raised the typed error, else name and message only. */
+function limiterCause(error: unknown): Error {
+  if (error instanceof KmsLimiterUnavailableError && error.cause instanceof Error) return error.cause;
+  const clean = new Error(error instanceof Error ? error.message : "rate limiter failed");
+  clean.name = error instanceof Error ? error.name : "Error";
+  return clean;
+}
+
 export function createRequester(deps: RequesterDeps): Requester {
   const slots = pLimit(deps.concurrency);
 
   async function acquire(spec: CallSpec<z.ZodType>): Promise<void> {
     if (spec.bucket === undefined) return;
-    const r = await deps.limiter.reserve(spec.bucket, deps.maxWaitMs);
+    let r: Reservation;
+    try {
+      r = await deps.limiter.reserve(spec.bucket, deps.maxWaitMs);
+    } catch (error) {
+      // A limiter that cannot answer admits nothing: fail closed on the quota, with a typed error.
+      throw new KmsLimiterUnavailableError({
+        action: spec.action,
+        keyTag: spec.keyTag,
+        cause: limiterCause(error),
+      });
+    }
     if (!r.granted) {
       throw new KmsQuotaWaitTimeoutError({
         action: spec.action,
@@ -163,7 +182,11 @@ export function createRequester(deps: RequesterDeps): Requester {
       deps.hooks.emit({ type: "throttled", action: spec.action, keyTag: spec.keyTag, retryAfterMs });
       // The server's quota view wins: hold every request for this bucket back as long as it asked.
       if (spec.bucket !== undefined && retryAfterMs !== undefined) {
-        await deps.limiter.penalize?.(spec.bucket, retryAfterMs);
+        try {
+          await deps.limiter.penalize?.(spec.bucket, retryAfterMs);
+        } catch {
+          // Advisory only: the caller gets the 429 below either way.
+        }
       }
     }
     throw errorForStatus(res.status, {
