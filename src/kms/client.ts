@@ -3,6 +3,7 @@
  * retry, batching) and exposes the public operations. Holds no HTTP or
  * batching logic of its own.
  */
+import { isNcpKmsError } from "../errors.js";
 import { createArrayCrypto, type Group } from "./batch.js";
 import { defaultScheduler } from "./coalescer.js";
 import { fromBase64, toBase64, toBytes } from "./codec.js";
@@ -282,6 +283,14 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
           options.accessTokenHours === undefined ? {} : { accessTokenHours: options.accessTokenHours },
         ),
       issue: account === undefined ? undefined : (keyTag): Promise<KeyTokens> => issueTokenSet(keyTag),
+      onRenewal: (keyTag, { error, background }) =>
+        hooks.emit({
+          type: "token-refresh",
+          keyTag,
+          ok: error === undefined,
+          background,
+          code: isNcpKmsError(error) ? error.code : error === undefined ? undefined : "UNKNOWN",
+        }),
     });
   }
 

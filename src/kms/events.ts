@@ -57,6 +57,18 @@ export type KmsEvent =
   | { type: "throttled"; action: string; keyTag: string | undefined; retryAfterMs: number | undefined }
   | {
       /**
+       * An access-token renewal ended. `background`: an early refresh while the
+       * current token still served (its failure failed no call; it is tried
+       * again after a pause). `code` is the error's code when `ok` is false.
+       */
+      type: "token-refresh";
+      keyTag: string;
+      ok: boolean;
+      background: boolean;
+      code: string | undefined;
+    }
+  | {
+      /**
        * An `onEvent` listener or the `logger` threw. Reported once per hook;
        * the KMS call it was reporting on is unaffected. `error` is what the
        * hook threw (the app's own error object).
