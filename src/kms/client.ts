@@ -159,9 +159,11 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
   const hooks = createHooks({ onEvent: options.onEvent, logger: options.logger });
 
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const maxResponseBytes = options.maxResponseBytes ?? 8 * 1024 * 1024;
   const crypto = createTransport({
     endpoint,
     timeoutMs,
+    maxResponseBytes,
     connections: concurrency,
     dispatcher: options.dispatcher,
   });
@@ -171,6 +173,7 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
       : createTransport({
           endpoint: managementEndpoint,
           timeoutMs,
+          maxResponseBytes,
           connections: 4,
           dispatcher: options.dispatcher,
         });
@@ -299,6 +302,7 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
     maxItemsPerRequest: options.maxItemsPerRequest ?? 1000,
     maxIsolationRequests: options.maxIsolationRequests ?? 64,
     coalesceWindowMs: options.coalesceWindowMs ?? 0,
+    maxBatchSize: options.maxBatchSize ?? 10_000,
     scheduler,
     counters,
     async send(group: Group, wires) {

@@ -160,6 +160,15 @@ export class KmsInvalidResponseError extends KmsError {
   }
 }
 
+/** The response body exceeded `maxResponseBytes`; the client stopped reading and closed the connection. */
+export class KmsResponseTooLargeError extends KmsError {
+  readonly limitBytes: number;
+  constructor(d: KmsErrorDetails & { limitBytes: number }) {
+    super("KMS_RESPONSE_TOO_LARGE", `KMS response body exceeds maxResponseBytes=${d.limitBytes}`, d);
+    this.limitBytes = d.limitBytes;
+  }
+}
+
 /** A single value exceeds the per-request limit; raised before any request is sent. */
 export class KmsValueTooLargeError extends KmsError {
   readonly sizeBytes: number;

@@ -69,6 +69,20 @@ export interface KmsClientOptions {
   maxItemsPerRequest?: number;
   /** Merge calls arriving within this many ms; 0 means one macrotask tick. Defaults to 0. */
   coalesceWindowMs?: number;
+  /**
+   * Most values one coalesced batch may hold (DataLoader's `maxBatchSize`): a
+   * burst of concurrent calls is cut into batches of at most this many values,
+   * each flushed as soon as it is full, so one burst cannot build an unbounded
+   * batch. Defaults to 10000.
+   */
+  maxBatchSize?: number;
+  /**
+   * Largest response body read, in bytes. A longer one (a misbehaving proxy,
+   * a hostile endpoint) fails with `KmsResponseTooLargeError`
+   * (`KMS_RESPONSE_TOO_LARGE`) and the connection is closed. Defaults to
+   * 8388608 (8 MiB; a full 1000-value response is far smaller).
+   */
+  maxResponseBytes?: number;
   /** Maximum HTTP requests in flight. Defaults to 32. */
   concurrency?: number;
   /** Timeout of one HTTP request, in ms. Defaults to 10000. */
@@ -134,6 +148,8 @@ const schema = z
     maxRequestBytes: positiveInt.optional(),
     maxItemsPerRequest: positiveInt.optional(),
     coalesceWindowMs: z.number().min(0).optional(),
+    maxBatchSize: positiveInt.optional(),
+    maxResponseBytes: positiveInt.optional(),
     concurrency: positiveInt.optional(),
     timeoutMs: positiveInt.optional(),
     retry: z
