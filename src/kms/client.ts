@@ -154,6 +154,7 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
   const tps = options.tps ?? (api === "v2" ? 270 : 180);
   const concurrency = options.concurrency ?? 32;
   const now = options.now ?? Date.now;
+  const monotonicNow = options.monotonicNow ?? (() => performance.now());
   const scheduler = options.scheduler ?? defaultScheduler;
   const counters = emptyCounters();
   const hooks = createHooks({ onEvent: options.onEvent, logger: options.logger });
@@ -197,7 +198,7 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
 
   let tokens: TokenStore | undefined;
   const request = createRequester({
-    limiter: options.rateLimiter ?? createLocalRateLimiter({ tps, burst: options.burst, now }),
+    limiter: options.rateLimiter ?? createLocalRateLimiter({ tps, burst: options.burst, now: monotonicNow }),
     maxWaitMs: options.maxWaitMs ?? 30_000,
     concurrency,
     get tokens() {
@@ -207,6 +208,7 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
       options.retryPolicy ??
       createDefaultRetryPolicy({ ...defaultRetryPolicy, ...options.retry }, options.random ?? Math.random),
     now,
+    monotonicNow,
     scheduler,
     counters,
     hooks,

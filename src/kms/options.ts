@@ -114,8 +114,17 @@ export interface KmsClientOptions {
   onEvent?: (event: KmsEvent) => void;
   /** undici dispatcher to send requests with (not closed by `close()`). Defaults to a keep-alive `Agent` of `concurrency` connections. */
   dispatcher?: Dispatcher;
-  /** Wall clock in epoch ms (signature timestamps, token expiry, limiter). Defaults to `Date.now`. */
+  /**
+   * Wall clock in epoch ms: signature timestamps, token expiry, `Retry-After`
+   * dates. Never used to time waits. Defaults to `Date.now`.
+   */
   now?: () => number;
+  /**
+   * Monotonic clock in ms: the in-process rate limiter, the retry budget
+   * (`maxElapsedMs`) and request durations, so a wall-clock jump can neither
+   * stall nor flood the limiter. Defaults to `performance.now()`.
+   */
+  monotonicNow?: () => number;
   /** Coalescing and sleeping. Defaults to `setImmediate`/`setTimeout`. */
   scheduler?: Scheduler;
   /** Random source for retry jitter, in [0, 1). Defaults to `Math.random`. */
@@ -170,6 +179,7 @@ const schema = z
     onEvent: fn.optional(),
     dispatcher: obj.optional(),
     now: fn.optional(),
+    monotonicNow: fn.optional(),
     scheduler: obj.optional(),
     random: fn.optional(),
   })

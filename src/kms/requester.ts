@@ -1,7 +1,8 @@
 /**
  * One KMS call through the layers, in order: retry ( concurrency slot (
- * rate-limiter slot ( auth headers ( transport ) ) ) ), then the response
- * checked with zod. A 401 under token auth renews the token once and resends.
+ * rate-limiter slot, then auth headers ( transport ) ) ), then the response
+ * checked with zod. Headers are made after the limiter wait, so a signature's
+ * timestamp is the time the request is sent. A 401 under token auth renews the token once and resends.
  */
 import pLimit from "p-limit";
 import type { z } from "zod";
@@ -59,7 +60,10 @@ export interface RequesterDeps {
   concurrency: number;
   tokens: TokenStore | undefined;
   retry: RetryPolicyFunction;
+  /** Wall clock (epoch ms): signature timestamps, `Retry-After` dates. */
   now: () => number;
+  /** Monotonic clock (ms): durations and the retry budget. */
+  monotonicNow: () => number;
   scheduler: Scheduler;
   counters: KmsCounters;
   /** Listeners and logger, isolated: they never throw into a call. */
@@ -126,9 +130,9 @@ export function createRequester(deps: RequesterDeps): Requester {
     return { headers: { "x-ncp-ocapi-token": token }, token };
   }
 
+  /** Sends once; the caller has already waited for its limiter slot. */
   async function send(spec: CallSpec<z.ZodType>, headers: Record<string, string>, attempt: number) {
-    await acquire(spec);
-    const started = deps.now();
+    const started = deps.monotonicNow();
     deps.counters.requests++;
     let status: number | undefined;
     try {
@@ -143,7 +147,7 @@ export function createRequester(deps: RequesterDeps): Requester {
       status = res.status;
       return res;
     } finally {
-      const durationMs = deps.now() - started;
+      const durationMs = deps.monotonicNow() - started;
       if (status === undefined || status >= 400) deps.counters.errors++;
       // The same secret-free fields go to the metrics hook and the debug log.
       const fields = {
@@ -175,7 +179,7 @@ export function createRequester(deps: RequesterDeps): Requester {
     const body = errorBody.safeParse(res.json);
     const retryAfterMs =
       res.status === 429 || res.status >= 500
-        ? parseRetryAfter(header(res, "retry-after"), Date.now())
+        ? parseRetryAfter(header(res, "retry-after"), deps.now())
         : undefined;
     if (res.status === 429) {
       deps.counters.throttled++;
@@ -197,11 +201,14 @@ export function createRequester(deps: RequesterDeps): Requester {
   }
 
   async function attemptOnce<T extends z.ZodType>(spec: CallSpec<T>, attempt: number): Promise<z.infer<T>> {
+    // Sign after the limiter wait, not before: the timestamp must be the send time.
+    await acquire(spec);
     let auth = await authHeaders(spec);
     let res = await send(spec, auth.headers, attempt);
     if (res.status === 401 && spec.auth.kind === "token" && auth.token !== undefined) {
       const fresh = await deps.tokens!.afterUnauthorized(spec.keyTag!, auth.token);
       if (fresh !== undefined) {
+        await acquire(spec);
         auth = { headers: { "x-ncp-ocapi-token": fresh }, token: fresh };
         res = await send(spec, auth.headers, attempt);
       }
@@ -221,7 +228,7 @@ export function createRequester(deps: RequesterDeps): Requester {
           idempotent: spec.idempotent ?? true,
         },
         sleep: (ms) => deps.scheduler.sleep(ms),
-        now: deps.now,
+        now: deps.monotonicNow,
         onRetry: (error: KmsError, retry, delayMs) => {
           deps.counters.retries++;
           deps.hooks.emit({
