@@ -4,7 +4,7 @@
  * token, plaintext, context or request body (key tags are not secret: NCP
  * says so).
  */
-import { NcpKmsError } from "../errors.js";
+import { type KmsErrorCode, NcpKmsError } from "../errors.js";
 
 /** Where a KMS error happened; all fields are safe to log. */
 export interface KmsErrorDetails {
@@ -35,7 +35,7 @@ function describe(summary: string, d: KmsErrorDetails): string {
 }
 
 /** Base class of every error raised while talking to the KMS. */
-export class KmsError extends NcpKmsError {
+export class KmsError extends NcpKmsError<KmsErrorCode> {
   readonly action: string;
   readonly keyTag: string | undefined;
   readonly status: number | undefined;
@@ -50,7 +50,7 @@ export class KmsError extends NcpKmsError {
    */
   readonly requestNotSent: boolean;
 
-  constructor(code: string, summary: string, details: KmsErrorDetails) {
+  constructor(code: KmsErrorCode, summary: string, details: KmsErrorDetails) {
     super(
       code,
       describe(summary, details),

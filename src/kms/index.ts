@@ -3,6 +3,12 @@
  */
 
 export {
+  isNcpKmsError,
+  type KmsErrorCode,
+  NcpKmsError,
+  type NcpKmsErrorCode,
+} from "../errors.js";
+export {
   type ContextOption,
   type CreateKeyInput,
   createKmsClient,
