@@ -86,7 +86,7 @@ export interface KmsClient extends KmsCrypto {
   getKey(keyTag: string): Promise<KeyInfo>;
   /** A snapshot of the running totals. */
   counters(): KmsCounters;
-  /** Subscribes to events; returns the unsubscribe function. */
+  /** Subscribes to events (a throwing listener never affects a call); returns the unsubscribe function. */
   on(listener: (event: KmsEvent) => void): () => void;
   /** Closes the keep-alive connections (when the client created them). */
   close(): Promise<void>;

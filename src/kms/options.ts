@@ -87,7 +87,13 @@ export interface KmsClientOptions {
   concurrency?: number;
   /** Timeout of one HTTP request, in ms. Defaults to 10000. */
   timeoutMs?: number;
-  /** Retry policy for 429, 5xx, timeouts and dropped connections. Defaults to `{ retries: 5, minDelayMs: 100, maxDelayMs: 5000, maxElapsedMs: 30000 }`. */
+  /**
+   * Tuning of the default retry policy (429, 5xx, timeouts, dropped
+   * connections; `Retry-After` honoured). `createTokenSet`, `createKey` and
+   * `rotateKey` are repeated only when the request surely did not reach the
+   * server (refused connection) or after a 429 with `Retry-After`. Defaults to
+   * `{ retries: 5, minDelayMs: 100, maxDelayMs: 5000, maxElapsedMs: 30000 }`.
+   */
   retry?: Partial<RetryPolicy>;
   /**
    * Replaces the retry decision: `(error, attempt, request) => delayMs | undefined`
@@ -102,15 +108,28 @@ export interface KmsClientOptions {
   maxWaitMs?: number;
   /** Extra requests allowed per batch to isolate bad ciphertexts by splitting. Defaults to 64. */
   maxIsolationRequests?: number;
-  /** Renew an access token this long before its `exp`, in ms (capped at half its lifetime). Defaults to 60000. */
+  /**
+   * Renew an access token this long before its `exp`, in ms (capped at half
+   * its lifetime). The renewal runs in the background while the current token
+   * still serves; a failed one is retried after a pause and fails no call
+   * until the token has expired. Defaults to 60000.
+   */
   refreshBeforeMs?: number;
   /** `accessTokenHours` sent when renewing an access token. Defaults to the server's (72). */
   accessTokenHours?: number | "UL";
   /** A limiter shared by several processes, e.g. `createRedisRateLimiter`. Defaults to an in-process token bucket at `tps`. */
   rateLimiter?: RateLimiter;
-  /** Debug logger; fields never hold secrets, plaintexts or contexts. Defaults to none. */
+  /**
+   * Debug logger; fields never hold secrets, plaintexts or contexts. If it
+   * throws, the call is unaffected and the failure is reported once as an
+   * `error` event. Defaults to none.
+   */
   logger?: KmsLogger;
-  /** Called for every request, retry, wait and 429; for metrics. Defaults to none. */
+  /**
+   * Called for every request, retry, wait, 429 and token refresh; for metrics.
+   * If it throws, the call is unaffected and the failure is reported once as
+   * an `error` event to the other listeners. Defaults to none.
+   */
   onEvent?: (event: KmsEvent) => void;
   /** undici dispatcher to send requests with (not closed by `close()`). Defaults to a keep-alive `Agent` of `concurrency` connections. */
   dispatcher?: Dispatcher;
