@@ -2,7 +2,8 @@
  * The client's outward hooks (event listeners and the debug logger), isolated:
  * an exception in one is caught and never changes the outcome of a KMS call.
  * Each failing hook is reported once, as an `error` event to the other
- * listeners; later failures of the same hook are dropped, so a listener that
+ * listeners — or, for a listener with no other listener to tell, through the
+ * logger; later failures of the same hook are dropped, so a listener that
  * always throws cannot flood anyone.
  */
 import type { KmsEvent, KmsLogger } from "./events.js";
@@ -29,13 +30,30 @@ export function createHooks(options: {
     if (reported.has(hook)) return;
     reported.add(hook);
     const event: KmsEvent = { type: "error", source, error };
+    let told = 0;
     for (const l of listeners) {
       if (l === hook) continue;
+      told++;
       try {
         l(event);
       } catch {
         // A listener failing on an error report is not reported again: that could loop.
       }
+    }
+    if (told === 0 && source === "listener") {
+      const name = error instanceof Error ? error.name : typeof error;
+      const message = error instanceof Error ? error.message : undefined;
+      debug("kms onEvent listener threw (reported once)", { source, name, message });
+    }
+  }
+
+  function debug(message: string, fields: Record<string, unknown>): void {
+    const logger = options.logger;
+    if (logger === undefined) return;
+    try {
+      logger.debug(message, fields);
+    } catch (error) {
+      report(logger, "logger", error);
     }
   }
 
@@ -49,15 +67,7 @@ export function createHooks(options: {
         }
       }
     },
-    debug(message, fields) {
-      const logger = options.logger;
-      if (logger === undefined) return;
-      try {
-        logger.debug(message, fields);
-      } catch (error) {
-        report(logger, "logger", error);
-      }
-    },
+    debug,
     on(listener) {
       listeners.add(listener);
       return () => {

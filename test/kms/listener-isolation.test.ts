@@ -79,6 +79,24 @@ describe("a throwing listener or logger", () => {
     await client.close();
   });
 
+  it("a throwing listener with no other listener is reported once through the logger", async () => {
+    const lines: Array<[string, Record<string, unknown>]> = [];
+    const client = clientFor(emu, {
+      onEvent: throwingListener,
+      logger: { debug: (message, fields) => lines.push([message, fields]) },
+    });
+    await client.encrypt(keyTag, "a");
+    await client.encrypt(keyTag, "b");
+    const reports = lines.filter(([m]) => m.includes("listener threw"));
+    expect(reports).toEqual([
+      [
+        "kms onEvent listener threw (reported once)",
+        { source: "listener", name: "Error", message: "listener broke" },
+      ],
+    ]);
+    await client.close();
+  });
+
   it("a listener that throws on the error event itself does not loop or fail the call", async () => {
     const client = clientFor(emu, { logger: throwingLogger });
     let calls = 0;
