@@ -14,7 +14,7 @@
  * );
  * ```
  */
-export { isNcpKmsError, NcpKmsError } from "./errors.js";
+export { isNcpKmsError, NcpKmsError, type NcpKmsErrorCode } from "./errors.js";
 export * from "./extension/index.js";
 export {
   createKmsClient,
