@@ -73,7 +73,7 @@ function tableOf(map: EncryptionMap | undefined, model: string, provider: SqlPro
     if (field.dbName === undefined) return null;
     columns[field.name] = field.dbName;
   }
-  return { provider, table: info.dbName, idColumns: info.idColumns, columns };
+  return { provider, schema: info.dbSchema, table: info.dbName, idColumns: info.idColumns, columns };
 }
 
 /**

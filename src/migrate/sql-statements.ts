@@ -12,6 +12,8 @@ export type SqlProvider = "postgresql" | "mysql" | "sqlite";
 /** Where a model's rows live, in database names (`@@map` / `@map` applied). */
 export interface SqlTable {
   readonly provider: SqlProvider;
+  /** The database schema (`@@schema`, PostgreSQL multi-schema), or none: the connection's default. */
+  readonly schema?: string | undefined;
   readonly table: string;
   /** Column names of the primary key fields, in the model's id order. */
   readonly idColumns: readonly string[];
@@ -78,6 +80,12 @@ function idPredicate(table: SqlTable, params: Params, rows: readonly (readonly u
   return `(${ids.join(", ")}) IN (${list})`;
 }
 
+/** The table as SQL: `"schema"."table"` when the model has a `@@schema`. */
+function tableName(table: SqlTable): string {
+  const name = quoteIdentifier(table.provider, table.table);
+  return table.schema === undefined ? name : `${quoteIdentifier(table.provider, table.schema)}.${name}`;
+}
+
 /** The conditional bulk UPDATE of one column; rows whose column no longer holds `old` keep their value. */
 export function caseUpdate(table: SqlTable, field: string, writes: readonly CaseWrite[]): SqlStatement {
   const q = (name: string) => quoteIdentifier(table.provider, name);
@@ -94,7 +102,7 @@ export function caseUpdate(table: SqlTable, field: string, writes: readonly Case
     writes.map((w) => w.ids),
   );
   return {
-    text: `UPDATE ${q(table.table)} SET ${column} = CASE ${whens.join(" ")} ELSE ${column} END WHERE ${where}`,
+    text: `UPDATE ${tableName(table)} SET ${column} = CASE ${whens.join(" ")} ELSE ${column} END WHERE ${where}`,
     params: params.values,
   };
 }
@@ -110,7 +118,7 @@ export function readBack(
   const ids = table.idColumns.map((c, k) => `${q(c)} AS k${k}`).join(", ");
   const where = idPredicate(table, params, rows);
   return {
-    text: `SELECT ${ids}, ${q(columnOf(table, field))} AS v FROM ${q(table.table)} WHERE ${where}`,
+    text: `SELECT ${ids}, ${q(columnOf(table, field))} AS v FROM ${tableName(table)} WHERE ${where}`,
     params: params.values,
   };
 }

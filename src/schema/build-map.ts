@@ -103,6 +103,7 @@ function describeModel(
   return {
     name: model.name,
     dbName: model.dbName ?? model.name,
+    ...(model.schema ? { dbSchema: model.schema } : {}),
     idFields: [...idFields],
     idColumns: idFields.map((name) => {
       const field = model.fields.find((f) => f.name === name);

@@ -36,6 +36,8 @@ export interface DatamodelCompound {
 export interface DatamodelModel {
   readonly name: string;
   readonly dbName?: string | null;
+  /** `@@schema("name")` (multi-schema), else `null`. */
+  readonly schema?: string | null;
   readonly fields: readonly DatamodelField[];
   readonly primaryKey: DatamodelCompound | null;
   readonly uniqueIndexes: readonly DatamodelCompound[];

@@ -40,6 +40,8 @@ export interface ModelInfo {
   readonly name: string;
   /** Database table name (`@@map`), or the model name. Filled by the generator; for raw SQL (migration). */
   readonly dbName?: string;
+  /** Database schema (`@@schema`, PostgreSQL multi-schema), when the model names one. For raw SQL (migration). */
+  readonly dbSchema?: string;
   /** Primary key field names, in order (one for `@id`, several for `@@id`). */
   readonly idFields: readonly string[];
   /** Database column names (`@map`) of `idFields`, same order. Filled by the generator; for raw SQL (migration). */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runMigration } from "../../src/migrate/index.js";
 import { type FieldTarget, selectTargets } from "../../src/migrate/plan.js";
 import { accessPrisma, type ModelDelegate } from "../../src/migrate/prisma-access.js";
-import { writesPerStatement } from "../../src/migrate/sql-statements.js";
+import { caseUpdate, readBack, type SqlTable, writesPerStatement } from "../../src/migrate/sql-statements.js";
 import { type PendingWrite, writePage } from "../../src/migrate/writer.js";
 import { createTestDatabase, type TestDatabase, type TestPrismaClient } from "../helpers/databases.js";
 import { describeEachProvider } from "../helpers/providers.js";
@@ -205,6 +205,41 @@ describeEachProvider("migrate writer: one bulk conditional UPDATE per page and f
       ...rows.slice(4).map((r) => r.email),
     ]);
   });
+  // Prisma emits @@schema for PostgreSQL; MySQL's equivalent is another
+  // database on the same server, which the same qualified name reaches.
+  if (provider !== "sqlite") {
+    it("a model in another schema (@@schema): UPDATE and read-back hit that schema's table, not the default one", async () => {
+      const other = provider === "postgresql" ? "nkms_other" : `${new URL(db.url).pathname.slice(1)}_other`;
+      const qo = `${q(other)}.${q("User")}`;
+      await db.query(provider === "postgresql" ? `CREATE SCHEMA ${q(other)}` : `CREATE DATABASE ${q(other)}`);
+      try {
+        await db.query(`CREATE TABLE ${qo} (${q("id")} INTEGER PRIMARY KEY, ${q("phone")} TEXT)`);
+        await db.query(`INSERT INTO ${qo} (${q("id")}, ${q("phone")}) VALUES (9001, 'old')`);
+        await db.query(
+          `INSERT INTO ${q("User")} (${q("id")}, ${q("email")}, ${q("phone")}) VALUES (9001, 'schema@x', 'old')`,
+        );
+        const raw = accessPrisma(db.client(), map).raw!;
+        const table: SqlTable = {
+          provider,
+          schema: other,
+          table: "User",
+          idColumns: ["id"],
+          columns: { phone: "phone" },
+        };
+        const update = caseUpdate(table, "phone", [{ ids: [9001], old: "old", value: "new" }]);
+        expect(await raw.execute(update.text, update.params)).toBe(1);
+        const back = readBack(table, "phone", [[9001]]);
+        expect((await raw.query(back.text, back.params)).map((r) => r.v)).toEqual(["new"]);
+        expect(await db.query(`SELECT ${q("phone")} AS v FROM ${q("User")} WHERE ${q("id")} = 9001`)).toEqual(
+          [{ v: "old" }],
+        );
+      } finally {
+        await db.query(
+          provider === "postgresql" ? `DROP SCHEMA ${q(other)} CASCADE` : `DROP DATABASE ${q(other)}`,
+        );
+      }
+    });
+  }
 });
 
 describeEachProvider("migrate rotate takes the bulk path", (provider) => {

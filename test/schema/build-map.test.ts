@@ -326,3 +326,38 @@ model T {
     ).toEqual(["T: @encrypted goes in a field's /// comment, not the model's"]);
   });
 });
+
+describe("@@schema (PostgreSQL multi-schema)", () => {
+  it("lands in the map as dbSchema, and migrate's SQL table carries it", async () => {
+    const internals = (await import("@prisma/internals")).default;
+    const dmmf = await internals.getDMMF({
+      datamodel: `datasource db {
+  provider = "postgresql"
+  schemas  = ["app", "public"]
+}
+model Person {
+  id    Int    @id
+  email String @unique /// @encrypted(searchable)
+  @@schema("app")
+  @@map("people")
+}
+model Plain {
+  id Int @id
+  @@schema("public")
+}`,
+    });
+    const map = buildEncryptionMap(dmmf.datamodel);
+    expect(map.models.Person).toMatchObject({ dbName: "people", dbSchema: "app" });
+    const { accessPrisma } = await import("../../src/migrate/prisma-access.js");
+    const fakeClient = {
+      _activeProvider: "postgresql",
+      $transaction: async () => [],
+      $executeRawUnsafe: async () => 0,
+      $queryRawUnsafe: async () => [],
+      person: { findMany: async () => [] },
+    };
+    const access = accessPrisma(fakeClient, map);
+    const delegate = access.delegate("Person");
+    expect(access.sqlTable(delegate)).toMatchObject({ schema: "app", table: "people" });
+  });
+});
