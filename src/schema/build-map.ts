@@ -63,7 +63,8 @@ function describeModel(
   relationUses: ReadonlyMap<string, string>,
   problems: SchemaProblem[],
 ): Omit<ModelInfo, "reachesEncrypted"> {
-  if (model.documentation !== undefined && /(?<![\w@.])@encrypt/i.test(model.documentation)) {
+  const modelDoc = parseEncryptedAnnotation(model.documentation);
+  if (modelDoc.annotation !== undefined || modelDoc.errors.length > 0) {
     problems.push({
       location: model.name,
       message: "@encrypted goes in a field's /// comment, not the model's",
