@@ -13,5 +13,6 @@ export {
   type RowId,
   UnsupportedQueryError,
 } from "./errors.js";
+export type { EncryptionEvent, PlaintextReadEvent } from "./events.js";
 export { type NcpKmsEncryptionExtension, ncpKmsEncryption } from "./extension.js";
 export { isUndecryptable, UndecryptableValue } from "./undecryptable.js";

@@ -6,6 +6,7 @@
  */
 import type { CompiledMap, CompiledModel } from "./compiled-map.js";
 import type { ResolvedOptions } from "./config.js";
+import { emitEvent } from "./events.js";
 import { decryptSlots, encryptSlots, type KnownCiphertexts } from "./kms-round.js";
 import { planArgs } from "./walk/args.js";
 import { planResult, resultTarget, selectionMayHoldEncrypted } from "./walk/result.js";
@@ -63,6 +64,15 @@ async function withKms(
   const result = await call.query(plan.args);
   if (target === undefined) return result;
   const decrypted = planResult(map, target.model, result, options.allowPlaintextReads);
+  for (const [field, count] of decrypted.plaintextReads) {
+    emitEvent(options.onEvent, {
+      type: "plaintext-read",
+      model: field.model,
+      field: field.name,
+      operation: call.operation,
+      count,
+    });
+  }
   if (decrypted.slots.length === 0 && decrypted.plaintextCells.length === 0) return decrypted.result;
   await decryptSlots(options.kms, decrypted.slots, decrypted.plaintextCells, options, known);
   return decrypted.result;
