@@ -3,6 +3,9 @@
  * the KMS round need per field: the key tag, the binding tag, the context
  * and a group id (one KMS call per group and query).
  */
+
+import { bindingTag, searchableContext } from "../field-crypto/envelope.js";
+import { groupId } from "../field-crypto/groups.js";
 import type {
   EncryptedField,
   EncryptedFieldType,
@@ -10,7 +13,6 @@ import type {
   ModelInfo,
   RelationField,
 } from "../schema/map.js";
-import { bindingTag, searchableContext } from "./codec.js";
 
 /** One encrypted column, ready for the walk. */
 export interface FieldCrypto {
@@ -104,6 +106,6 @@ function compileField(
     keyTag,
     tag: bindingTag(binding),
     context,
-    groupId: context === undefined ? keyTag : `${keyTag}|${Buffer.from(context).toString("hex")}`,
+    groupId: groupId(keyTag, context),
   };
 }

@@ -4,6 +4,7 @@
  * plaintext, or the encryption context.
  */
 import { NcpKmsError } from "../errors.js";
+import { envelopeProblemCode } from "../field-crypto/errors.js";
 
 /** Row identifier as the error reports it: the id value, or the compound id's fields. */
 export type RowId = string | number | bigint | Readonly<Record<string, unknown>>;
@@ -95,7 +96,7 @@ export class DecryptionFailedError extends NcpKmsError {
 export class DecryptionWrongColumnError extends DecryptionFailedError {
   constructor(model: string, field: string, rowId: RowId | undefined) {
     super(model, field, rowId, "the ciphertext belongs to another column", {
-      code: "DECRYPTION_WRONG_COLUMN",
+      code: envelopeProblemCode("wrong-column"),
     });
   }
 }

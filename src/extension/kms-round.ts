@@ -3,8 +3,12 @@
  * so each group is one `encryptMany` / `decryptManySettled` call (the KMS
  * client chunks and coalesces across concurrent queries), then filled.
  */
+
+import { ciphertextForColumn, decodeEnvelope } from "../field-crypto/envelope.js";
+import { envelopeProblemCode } from "../field-crypto/errors.js";
+import { groupBy as groupByKeyAndContext } from "../field-crypto/groups.js";
+import { encryptChecked } from "../field-crypto/kms-calls.js";
 import type { KmsCrypto, Settled } from "../kms/types.js";
-import { ciphertextForColumn, decodeEnvelope } from "./codec.js";
 import type { FieldCrypto } from "./compiled-map.js";
 import {
   DecryptionFailedError,
@@ -17,13 +21,7 @@ import type { DecryptSlot, PlaintextSlot } from "./walk/result.js";
 import type { EncryptSlot } from "./walk/values.js";
 
 function groupBy<T extends { readonly field: FieldCrypto }>(slots: readonly T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const slot of slots) {
-    const group = groups.get(slot.field.groupId);
-    if (group === undefined) groups.set(slot.field.groupId, [slot]);
-    else group.push(slot);
-  }
-  return groups;
+  return groupByKeyAndContext(slots, (slot) => slot.field.groupId);
 }
 
 /**
@@ -52,9 +50,8 @@ export async function encryptSlots(
       const plaintexts = unique === undefined ? group.map((s) => s.plaintext) : unique.plaintexts;
       let ciphertexts: string[];
       try {
-        ciphertexts = await kms.encryptMany(first.keyTag, first.context, plaintexts);
-        if (ciphertexts.length !== plaintexts.length)
-          throw new Error("KMS returned a different number of ciphertexts");
+        // Checked: a result that is not an ncpkms:v<N>:<base64> ciphertext is never written.
+        ciphertexts = await encryptChecked(kms, first.keyTag, first.context, plaintexts);
       } catch (error) {
         throw new EncryptionFailedError([...new Set(group.map((s) => s.field.label))], error);
       }
@@ -175,7 +172,10 @@ function decodeOutcome(
       field.model,
       field.name,
       rowId,
-      `the decrypted envelope is ${decoded.problem}`,
+      decoded.problem === "wrong-type"
+        ? "the decrypted value was written for another field type"
+        : "the decrypted envelope is malformed",
+      { code: envelopeProblemCode(decoded.problem) },
     ),
   };
 }

@@ -5,7 +5,7 @@
  * ciphertexts are slots waiting for plaintext. Prisma's result objects are
  * never modified.
  */
-import { ciphertextInColumn } from "../codec.js";
+import { ciphertextInColumn } from "../../field-crypto/envelope.js";
 import type { CompiledMap, CompiledModel, FieldCrypto } from "../compiled-map.js";
 import type { RowId } from "../errors.js";
 import { isPlainObject, Slot } from "./tree.js";
