@@ -7,9 +7,10 @@ import { Prisma } from "@prisma/client/extension";
 import { compileMap } from "./compiled-map.js";
 import { type NcpKmsEncryptionOptions, resolveOptions } from "./config.js";
 import { queryHooks } from "./hooks.js";
+import { ENCRYPTION_EXTENSION_NAME } from "./name.js";
 
 /** A query-only extension changes no types; this gives `$extends` the right result type. */
-const typedShape = () => Prisma.defineExtension({ name: "prisma-ncp-kms" });
+const typedShape = () => Prisma.defineExtension({ name: ENCRYPTION_EXTENSION_NAME });
 
 /** What `ncpKmsEncryption` returns: pass it to `$extends`. */
 export type NcpKmsEncryptionExtension = ReturnType<typeof typedShape>;
@@ -51,7 +52,7 @@ export type NcpKmsEncryptionExtension = ReturnType<typeof typedShape>;
 export function ncpKmsEncryption(options: NcpKmsEncryptionOptions): NcpKmsEncryptionExtension {
   const resolved = resolveOptions(options);
   const query = queryHooks(compileMap(resolved.map, resolved.keys), resolved);
-  return Prisma.defineExtension({ name: "prisma-ncp-kms", query } as Parameters<
+  return Prisma.defineExtension({ name: ENCRYPTION_EXTENSION_NAME, query } as Parameters<
     typeof Prisma.defineExtension
   >[0]);
 }
