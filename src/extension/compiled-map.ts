@@ -22,6 +22,8 @@ export interface FieldCrypto {
   readonly label: string;
   readonly type: EncryptedFieldType;
   readonly searchable: boolean;
+  /** The key name in the `keys` config (`default`, `searchable`, ...), for key-check messages. */
+  readonly keyName: string;
   readonly keyTag: string;
   /** 8-byte column binding tag inside every envelope. */
   readonly tag: Uint8Array;
@@ -103,6 +105,7 @@ function compileField(
     label: `${model}.${field.name}`,
     type: field.type,
     searchable: field.searchable,
+    keyName: field.key,
     keyTag,
     tag: bindingTag(binding),
     context,

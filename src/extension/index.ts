@@ -2,6 +2,13 @@
  * The Prisma client extension (`ncpKmsEncryption`), its options, errors and
  * the marker returned for undecryptable values.
  */
+
+export {
+  EncryptionKeyCheckError,
+  type KeyProblem,
+  type KeyProblemKind,
+  KmsOutputInvalidError,
+} from "../field-crypto/index.js";
 export type { NcpKmsEncryptionOptions } from "./config.js";
 export {
   DecryptionFailedError,
@@ -16,3 +23,4 @@ export {
 export type { EncryptionEvent, PlaintextReadEvent } from "./events.js";
 export { type NcpKmsEncryptionExtension, ncpKmsEncryption } from "./extension.js";
 export { isUndecryptable, UndecryptableValue } from "./undecryptable.js";
+export { type VerifyEncryptionKeysOptions, verifyEncryptionKeys } from "./verify-keys.js";

@@ -7,6 +7,7 @@
 import { ciphertextForColumn, decodeEnvelope } from "../field-crypto/envelope.js";
 import { envelopeProblemCode } from "../field-crypto/errors.js";
 import { groupBy as groupByKeyAndContext } from "../field-crypto/groups.js";
+import { EncryptionKeyCheckError, type KeyChecker } from "../field-crypto/key-check.js";
 import { encryptChecked } from "../field-crypto/kms-calls.js";
 import type { KmsCrypto, Settled } from "../kms/types.js";
 import type { FieldCrypto } from "./compiled-map.js";
@@ -34,16 +35,32 @@ const knownKey = (field: FieldCrypto, ciphertext: string) => `${field.label}\u00
 
 /**
  * Encrypts every slot and fills it with the column value. Throws
- * `EncryptionFailedError` (naming the fields, not the values) if any call fails.
+ * `EncryptionKeyCheckError` when a key fails its check (run once per key,
+ * before its first encryption), `EncryptionFailedError` (naming the fields,
+ * not the values) if any call fails.
  * Records each (column, ciphertext) → envelope in `known`.
  */
 export async function encryptSlots(
   kms: KmsCrypto,
   slots: readonly EncryptSlot[],
+  keyChecker: KeyChecker | undefined,
   known?: KnownCiphertexts,
 ): Promise<void> {
+  const groups = [...groupBy(slots).values()];
+  // Every key is checked (once) before anything is encrypted: a wrong key fails the whole query.
   await Promise.all(
-    [...groupBy(slots).values()].map(async (group) => {
+    groups.map(async (group) => {
+      const first = (group[0] as EncryptSlot).field;
+      try {
+        await keyChecker?.ensure(first.keyTag, first.searchable);
+      } catch (error) {
+        if (error instanceof EncryptionKeyCheckError) throw error;
+        throw new EncryptionFailedError([...new Set(group.map((s) => s.field.label))], error);
+      }
+    }),
+  );
+  await Promise.all(
+    groups.map(async (group) => {
       const first = (group[0] as EncryptSlot).field;
       // Convergent groups: equal plaintexts give equal ciphertexts, so send each once.
       const unique = first.searchable ? dedupe(group) : undefined;

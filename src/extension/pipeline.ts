@@ -4,6 +4,7 @@
  * (pure), decrypt its slots, return the copy. Every path either calls
  * `query()` or throws: a hook that never calls it hangs a batch transaction.
  */
+import type { KeyChecker } from "../field-crypto/key-check.js";
 import type { CompiledMap, CompiledModel } from "./compiled-map.js";
 import type { ResolvedOptions } from "./config.js";
 import { emitEvent } from "./events.js";
@@ -33,6 +34,7 @@ export interface HookCall {
 export function runOperation(
   map: CompiledMap,
   options: ResolvedOptions,
+  keyChecker: KeyChecker,
   call: HookCall,
 ): PromiseLike<unknown> {
   let plan: ReturnType<typeof planArgs>;
@@ -47,12 +49,13 @@ export function runOperation(
     return Promise.reject(error);
   }
   if (plan.slots.length === 0 && target === undefined) return call.query(call.args);
-  return withKms(map, options, call, plan, target);
+  return withKms(map, options, keyChecker, call, plan, target);
 }
 
 async function withKms(
   map: CompiledMap,
   options: ResolvedOptions,
+  keyChecker: KeyChecker,
   call: HookCall,
   plan: ReturnType<typeof planArgs>,
   target: ReturnType<typeof resultTarget> | undefined,
@@ -60,7 +63,7 @@ async function withKms(
   // Encryption failure throws here, before query(): nothing is written.
   const known: KnownCiphertexts = new Map();
   if (plan.slots.length > 0)
-    await encryptSlots(options.kms, plan.slots, target === undefined ? undefined : known);
+    await encryptSlots(options.kms, plan.slots, keyChecker, target === undefined ? undefined : known);
   const result = await call.query(plan.args);
   if (target === undefined) return result;
   const decrypted = planResult(map, target.model, result, options.allowPlaintextReads);

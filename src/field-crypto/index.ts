@@ -7,4 +7,15 @@ export { checkCiphertexts, isWellFormedCiphertext } from "./ciphertext.js";
 export * from "./envelope.js";
 export { envelopeProblemCode, KmsOutputInvalidError } from "./errors.js";
 export { groupBy, groupId } from "./groups.js";
+export {
+  checkKeyUse,
+  checkKeyUses,
+  EncryptionKeyCheckError,
+  KeyChecker,
+  type KeyCheckKms,
+  type KeyProblem,
+  type KeyProblemKind,
+  type KeyUse,
+  keyUsesOf,
+} from "./key-check.js";
 export { encryptChecked, reencryptSettledChecked } from "./kms-calls.js";

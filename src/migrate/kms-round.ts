@@ -9,9 +9,10 @@ import { isNcpKmsError } from "../errors.js";
 import { ciphertextForColumn, decodeEnvelope } from "../field-crypto/envelope.js";
 import { envelopeProblemCode } from "../field-crypto/errors.js";
 import { groupBy, groupId } from "../field-crypto/groups.js";
+import { checkKeyUses, keyUsesOf } from "../field-crypto/key-check.js";
 import { encryptChecked, reencryptSettledChecked } from "../field-crypto/kms-calls.js";
 import type { Settled } from "../kms/types.js";
-import type { FieldTarget } from "./plan.js";
+import type { FieldTarget, ModelTarget } from "./plan.js";
 import type { Row } from "./prisma-access.js";
 import type { MigrateKms, MigrateMode } from "./types.js";
 import type { Work } from "./value-work.js";
@@ -99,4 +100,24 @@ export async function kmsRound(
     }),
   );
   return outcomes;
+}
+
+/**
+ * The extension's key checks, for every key the run uses, before any row is
+ * read or written: searchable keys convergent, others usable without a
+ * context, enabled and AES256 where the client can tell.
+ *
+ * @throws {EncryptionKeyCheckError} naming each key name, its `Model.field`s and what is wrong.
+ */
+export async function verifyTargetKeys(kms: MigrateKms, targets: readonly ModelTarget[]): Promise<void> {
+  const fields = targets.flatMap((t) =>
+    t.fields.map((f) => ({
+      label: `${t.model}.${f.name}`,
+      keyName: f.keyName,
+      keyTag: f.keyTag,
+      searchable: f.searchable,
+      context: f.context,
+    })),
+  );
+  await checkKeyUses(kms, keyUsesOf(fields));
 }

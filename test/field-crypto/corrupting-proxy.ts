@@ -29,8 +29,11 @@ export const corruptions: Readonly<Record<string, Corruption>> = {
 
 export interface CorruptingProxy {
   readonly url: string;
-  /** Rewrite responses of these actions (`encrypt`, `re-encrypt`) with `corruption`, or stop (`undefined`). */
-  corrupt(corruption: Corruption | undefined, actions?: readonly string[]): void;
+  /**
+   * Rewrite responses of these actions (`encrypt`, `re-encrypt`) with `corruption`, or stop
+   * (`undefined`); the first `spare` matching responses pass untouched.
+   */
+  corrupt(corruption: Corruption | undefined, actions?: readonly string[], spare?: number): void;
   /** Responses rewritten so far. */
   readonly rewritten: number;
   close(): Promise<void>;
@@ -38,7 +41,7 @@ export interface CorruptingProxy {
 
 export async function startCorruptingProxy(target: string): Promise<CorruptingProxy> {
   const upstream = new URL(target);
-  let active: { corruption: Corruption; actions: readonly string[] } | undefined;
+  let active: { corruption: Corruption; actions: readonly string[]; spare: number } | undefined;
   let rewritten = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -56,8 +59,11 @@ export async function startCorruptingProxy(target: string): Promise<CorruptingPr
             const action = (req.url ?? "").split("?")[0]?.split("/").at(-1) ?? "";
             const now = active;
             if (now?.actions.includes(action) && up.statusCode === 200) {
-              out = Buffer.from(rewrite(out, body, now.corruption));
-              rewritten++;
+              if (now.spare > 0) now.spare--;
+              else {
+                out = Buffer.from(rewrite(out, body, now.corruption));
+                rewritten++;
+              }
             }
             const outHeaders = { ...up.headers, "content-length": String(out.length) };
             delete outHeaders["transfer-encoding"];
@@ -77,8 +83,8 @@ export async function startCorruptingProxy(target: string): Promise<CorruptingPr
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    corrupt(corruption, actions = ["encrypt", "re-encrypt"]) {
-      active = corruption === undefined ? undefined : { corruption, actions };
+    corrupt(corruption, actions = ["encrypt", "re-encrypt"], spare = 0) {
+      active = corruption === undefined ? undefined : { corruption, actions, spare };
     },
     get rewritten() {
       return rewritten;

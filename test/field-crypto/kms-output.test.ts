@@ -74,7 +74,8 @@ describeEachProvider("KMS outputs are checked before a write", (provider) => {
     const legacy = await f.plain.user.create({
       data: { email: "legacy-out@example.com", phone: "legacy-out-1234" },
     });
-    proxy.corrupt(corruptions["no prefix"], ["encrypt"]);
+    // The run's key checks (one encrypt per key, before any row) pass; the rows' encryptions are corrupted.
+    proxy.corrupt(corruptions["no prefix"], ["encrypt"], 2);
     const summary = await runMigration({
       prisma: f.db.client(),
       map,
