@@ -46,6 +46,8 @@ export interface CompiledModel {
   readonly reachesEncrypted: boolean;
   /** Scalar and relation field names, to tell a field from an argument keyword. */
   readonly fieldNames: ReadonlySet<string>;
+  /** Prisma type of each scalar field (`String`, `Int`, `Json`, ...; `enum` for enums), when the map has them. */
+  readonly scalarTypes: ReadonlyMap<string, string>;
 }
 
 export interface CompiledMap {
@@ -79,6 +81,7 @@ export function compileMap(map: EncryptionMap, keyTags: Readonly<Record<string, 
       ),
       reachesEncrypted: info.reachesEncrypted,
       fieldNames: new Set([...info.scalars, ...relations.keys()]),
+      scalarTypes: new Map(Object.entries(info.scalarTypes ?? {})),
     });
   }
   return {

@@ -47,6 +47,23 @@ export class UnsupportedQueryError extends NcpKmsError {
   }
 }
 
+/**
+ * A nested argument fits two shapes Prisma accepts (e.g. a to-one `update`
+ * as `{ where, data }` or as bare data, on a model with fields named `data`
+ * and `where`) and the two would encrypt different values. Refused before
+ * the query runs, since Prisma might read it the way we did not encrypt.
+ */
+export class AmbiguousInputError extends NcpKmsError {
+  readonly model: string;
+  constructor(model: string, what: string, hint: string) {
+    super(
+      "ENCRYPTION_AMBIGUOUS_INPUT",
+      `${model}: this nested ${what} can be read two ways that encrypt different values; ${hint}`,
+    );
+    this.model = model;
+  }
+}
+
 /** A value written to an encrypted field has the wrong type for it (e.g. a number into a String field). */
 export class InvalidFieldValueError extends NcpKmsError {
   readonly model: string;

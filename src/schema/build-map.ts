@@ -76,10 +76,14 @@ function describeModel(
   const encrypted: Record<string, EncryptedField> = {};
   const relations: Record<string, RelationField> = {};
   const scalars: string[] = [];
+  const scalarTypes: Record<string, string> = {};
   for (const field of model.fields) {
     if (field.kind === "object")
       relations[field.name] = { name: field.name, model: field.type, isList: field.isList };
-    else scalars.push(field.name);
+    else {
+      scalars.push(field.name);
+      scalarTypes[field.name] = field.kind === "enum" ? "enum" : field.type;
+    }
 
     const location = `${model.name}.${field.name}`;
     const parsed = parseEncryptedAnnotation(field.documentation);
@@ -117,6 +121,7 @@ function describeModel(
     encrypted,
     relations,
     scalars,
+    scalarTypes,
   };
 }
 

@@ -54,6 +54,12 @@ export interface ModelInfo {
   readonly relations: Readonly<Record<string, RelationField>>;
   /** Scalar field names (to tell a scalar from a relation when walking). */
   readonly scalars: readonly string[];
+  /**
+   * Prisma type of each scalar field (`String`, `Int`, `Json`, ...; `enum` for
+   * enums): lets the walk tell a field from an argument of the same name by
+   * the value's shape. Absent in maps from older generators.
+   */
+  readonly scalarTypes?: Readonly<Record<string, string>>;
   /** `true` when the model has an encrypted field or can reach one through relations. */
   readonly reachesEncrypted: boolean;
 }

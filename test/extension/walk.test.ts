@@ -124,7 +124,17 @@ describe("hooks", () => {
     const kms = { encryptMany: async () => [], decryptManySettled: async () => [] } as unknown as KmsCrypto;
     const options = resolveOptions({ map, kms, keys: { default: "a", searchable: "b" } });
     const hooks = queryHooks(compiled, options, new KeyChecker(kms, []));
-    expect(Object.keys(hooks).sort()).toEqual(["auditEntry", "group", "post", "profile", "tag", "user"]);
+    expect(Object.keys(hooks).sort()).toEqual([
+      "auditEntry",
+      "group",
+      "kwEntry",
+      "kwItem",
+      "kwOwner",
+      "post",
+      "profile",
+      "tag",
+      "user",
+    ]);
     expect(hooks).not.toHaveProperty("plain");
   });
 });
