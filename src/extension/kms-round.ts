@@ -4,8 +4,8 @@
  * client chunks and coalesces across concurrent queries), then filled.
  */
 
+import { decodeSettled } from "../field-crypto/decode.js";
 import { ciphertextForColumn, decodeEnvelope } from "../field-crypto/envelope.js";
-import { envelopeProblemCode } from "../field-crypto/errors.js";
 import { groupBy as groupByKeyAndContext } from "../field-crypto/groups.js";
 import { EncryptionKeyCheckError, type KeyChecker } from "../field-crypto/key-check.js";
 import { encryptChecked } from "../field-crypto/kms-calls.js";
@@ -170,30 +170,26 @@ function decodeOutcome(
   settled: Settled<Uint8Array>,
 ): { ok: true; value: unknown } | { ok: false; error: DecryptionFailedError } {
   const { field, rowId } = slot;
-  if (!settled.ok) {
+  const outcome = decodeSettled(field.type, field.tag, settled);
+  if (outcome.ok) return outcome;
+  if (outcome.reason === "kms-refused") {
     return {
       ok: false,
       error: new DecryptionFailedError(field.model, field.name, rowId, "the KMS refused the ciphertext", {
-        cause: settled.error,
+        cause: outcome.cause,
       }),
     };
   }
-  const decoded = decodeEnvelope(field.type, field.tag, settled.value);
-  if (decoded.ok) return decoded;
-  if (decoded.problem === "wrong-column") {
+  if (outcome.reason === "wrong-column") {
     return { ok: false, error: new DecryptionWrongColumnError(field.model, field.name, rowId) };
   }
+  const reason =
+    outcome.reason === "wrong-type"
+      ? "the decrypted value was written for another field type"
+      : "the decrypted envelope is malformed";
   return {
     ok: false,
-    error: new DecryptionFailedError(
-      field.model,
-      field.name,
-      rowId,
-      decoded.problem === "wrong-type"
-        ? "the decrypted value was written for another field type"
-        : "the decrypted envelope is malformed",
-      { code: envelopeProblemCode(decoded.problem) },
-    ),
+    error: new DecryptionFailedError(field.model, field.name, rowId, reason, { code: outcome.code }),
   };
 }
 

@@ -4,6 +4,7 @@
  * KMS returns, key checks, and one set of error codes.
  */
 export { checkCiphertexts, isWellFormedCiphertext } from "./ciphertext.js";
+export { type DecodeOutcome, decodeSettled } from "./decode.js";
 export * from "./envelope.js";
 export { envelopeProblemCode, KmsOutputInvalidError } from "./errors.js";
 export { groupBy, groupId } from "./groups.js";

@@ -6,8 +6,8 @@
  */
 
 import { isNcpKmsError } from "../errors.js";
-import { ciphertextForColumn, decodeEnvelope } from "../field-crypto/envelope.js";
-import { envelopeProblemCode } from "../field-crypto/errors.js";
+import { decodeSettled } from "../field-crypto/decode.js";
+import { ciphertextForColumn } from "../field-crypto/envelope.js";
 import { groupBy, groupId } from "../field-crypto/groups.js";
 import { checkKeyUses, keyUsesOf } from "../field-crypto/key-check.js";
 import { encryptChecked, reencryptSettledChecked } from "../field-crypto/kms-calls.js";
@@ -58,16 +58,15 @@ async function runGroup(mode: MigrateMode, kms: MigrateKms, items: readonly Work
     );
   }
   const settled = await kms.decryptManySettled(keyTag, context, ciphertexts);
-  return settled.map((s, n) =>
-    fromSettled(s, (bytes) => {
-      const item = items[n]!;
-      const decoded = decodeEnvelope(item.field.type, item.field.tag, bytes);
-      if (!decoded.ok) return { ok: false, code: envelopeProblemCode(decoded.problem) };
-      // A Json null cannot be written back without the client's JsonNull sentinel; report it instead.
-      if (decoded.value === null) return { ok: false, code: "JSON_NULL" };
-      return { ok: true, value: decoded.value };
-    }),
-  );
+  return settled.map((s, n) => {
+    const item = items[n]!;
+    const decoded = decodeSettled(item.field.type, item.field.tag, s);
+    if (!decoded.ok)
+      return { ok: false, code: decoded.reason === "kms-refused" ? errorCode(decoded.cause) : decoded.code };
+    // A Json null cannot be written back without the client's JsonNull sentinel; report it instead.
+    if (decoded.value === null) return { ok: false, code: "JSON_NULL" };
+    return { ok: true, value: decoded.value };
+  });
 }
 
 /** Runs every group of the page concurrently; outcomes in item order. */
