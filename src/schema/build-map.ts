@@ -63,7 +63,16 @@ export function analyzeDatamodel(datamodel: Datamodel, schema?: DmmfSchema): Enc
   const encryptedByModel = new Map(
     Object.values(models).map((m) => [m.name, new Set(Object.keys(m.encrypted))] as const),
   );
-  const analysis = analyzeInputTypes(schema, encryptedByModel);
+  const fieldsByModel = new Map(
+    Object.values(models).map(
+      (m) =>
+        [
+          m.name,
+          new Set([...m.scalars, ...Object.keys(m.relations), ...Object.keys(m.compoundSelectors)]),
+        ] as const,
+    ),
+  );
+  const analysis = analyzeInputTypes(schema, encryptedByModel, fieldsByModel);
   problems.push(...analysis.problems);
   return { map: { version: 1, models, inputTypes: analysis.inputTypes }, problems };
 }

@@ -62,6 +62,30 @@ const HANDLERS: ReadonlyArray<readonly [RegExp, InputHandler]> = [
   [/^CreateMany\w*Input$/, "data"],
 ];
 
+/** Argument names (besides the model's own fields) each handler walks into; anything else leading to an encrypted column is unhandled. */
+const HANDLED_ARGUMENTS: Readonly<Record<InputHandler, ReadonlySet<string>>> = {
+  where: new Set(["AND", "OR", "NOT", "is", "isNot", "some", "every", "none"]),
+  data: new Set(),
+  nested: new Set([
+    "create",
+    "createMany",
+    "connectOrCreate",
+    "connect",
+    "set",
+    "disconnect",
+    "delete",
+    "deleteMany",
+    "update",
+    "updateMany",
+    "upsert",
+    "where",
+    "data",
+  ]),
+  orderBy: new Set(["_count", "_min", "_max", "_avg", "_sum", "_relevance"]),
+  aggregate: new Set(),
+  having: new Set(["AND", "OR", "NOT"]),
+};
+
 function handlerOf(model: string, typeName: string): InputHandler | undefined {
   const rest = typeName.startsWith(model) ? typeName.slice(model.length) : typeName;
   return HANDLERS.find(([pattern]) => pattern.test(rest))?.[1];
@@ -72,11 +96,14 @@ function handlerOf(model: string, typeName: string): InputHandler | undefined {
  * field accepting a reaching type), each with its handler.
  *
  * @param encryptedByModel model name → names of its encrypted fields.
+ * @param fieldsByModel model name → its field names and compound selectors: a leading field of a
+ *   reaching type must be one of these or an argument its handler walks (`AND`, `create`, ...).
  * @returns the reaching types by name (sorted), and a problem per type no handler covers.
  */
 export function analyzeInputTypes(
   schema: DmmfSchema,
   encryptedByModel: ReadonlyMap<string, ReadonlySet<string>>,
+  fieldsByModel: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
 ): { inputTypes: Record<string, InputTypeInfo>; problems: SchemaProblem[] } {
   const types = schema.inputObjectTypes.prisma ?? [];
   const reaching = new Set<string>();
@@ -114,12 +141,24 @@ export function analyzeInputTypes(
       continue;
     }
     const encrypted = encryptedByModel.get(model);
+    const modelFields = fieldsByModel.get(model);
     const fields: Record<string, "encrypted" | readonly string[]> = {};
     for (const field of type.fields) {
       if (encrypted?.has(field.name)) fields[field.name] = "encrypted";
       else {
         const leads = leadsOn(field);
-        if (leads.length > 0) fields[field.name] = leads;
+        if (leads.length === 0) continue;
+        fields[field.name] = leads;
+        const handled = HANDLED_ARGUMENTS[handler].has(field.name) || modelFields?.has(field.name) === true;
+        if (!handled && modelFields !== undefined) {
+          problems.push({
+            location: model,
+            message:
+              `argument "${field.name}" of Prisma input type ${type.name} leads to an encrypted field, ` +
+              `but the ${handler} walk does not handle it (a newer Prisma version?); generation stops ` +
+              "so it cannot pass values unencrypted; upgrade prisma-ncp-kms or report it",
+          });
+        }
       }
     }
     inputTypes[type.name] = { model, handler, fields };

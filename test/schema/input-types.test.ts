@@ -77,6 +77,34 @@ describe("input types in the encryption map", () => {
     expect(message).toContain("no handler");
   });
 
+  it("fails generation when a known kind of type gains an argument the walk does not handle", async () => {
+    const dmmf = await dmmfOf(testSchema);
+    const schema = dmmf.schema as unknown as DmmfSchema;
+    const types = (schema.inputObjectTypes.prisma ?? []).map((t) =>
+      t.name === "PostUpdateManyWithoutAuthorNestedInput"
+        ? {
+            ...t,
+            fields: [
+              ...t.fields,
+              {
+                name: "replace",
+                inputTypes: [{ type: "PostCreateWithoutAuthorInput", location: "inputObjectTypes" }],
+              },
+            ],
+          }
+        : t,
+    );
+    const { problems } = analyzeDatamodel(dmmf.datamodel, { inputObjectTypes: { prisma: types } });
+    expect(problems).toEqual([
+      {
+        location: "Post",
+        message: expect.stringContaining(
+          'argument "replace" of Prisma input type PostUpdateManyWithoutAuthorNestedInput leads to an encrypted field',
+        ),
+      },
+    ]);
+  });
+
   it("is left out for a datamodel alone (hand-built or older callers)", async () => {
     const dmmf = await dmmfOf(testSchema);
     expect(buildEncryptionMap(dmmf.datamodel).inputTypes).toBeUndefined();
