@@ -114,7 +114,8 @@ export async function checkKeyUse(kms: KeyCheckKms, use: KeyUse): Promise<KeyPro
     message: `key "${use.keyName}" (used by ${use.fields.join(", ")}) ${what}`,
   });
   const described = await describeKey(kms, use.keyTag);
-  if (described?.status !== undefined && described.status.toUpperCase() !== "ENABLED") {
+  // Only statuses that clearly say "not usable": an unknown spelling from a real NCP endpoint is not a reason to refuse.
+  if (described?.status !== undefined && /disabl|delet|pending/i.test(described.status)) {
     return problem("disabled", `is not enabled (status ${described.status}): enable it in the NCP console`);
   }
   if (described?.keyType !== undefined && described.keyType !== "AES256") {
