@@ -64,6 +64,27 @@ export class AmbiguousInputError extends NcpKmsError {
   }
 }
 
+/**
+ * A value for an encrypted column would have reached Prisma unencrypted
+ * (found by the check driven by Prisma's input types, after the walk). The
+ * query was refused before anything was sent; please report it.
+ */
+export class UnencryptedValueError extends NcpKmsError {
+  readonly model: string;
+  readonly field: string;
+  /** Where in the args, e.g. `data.item.update.data.bio`. */
+  readonly path: string;
+  constructor(model: string, field: string, path: string) {
+    super(
+      "ENCRYPTION_VALUE_NOT_SEALED",
+      `${model}.${field} at args.${path} would be sent unencrypted; the query was refused (please report this)`,
+    );
+    this.model = model;
+    this.field = field;
+    this.path = path;
+  }
+}
+
 /** A value written to an encrypted field has the wrong type for it (e.g. a number into a String field). */
 export class InvalidFieldValueError extends NcpKmsError {
   readonly model: string;

@@ -11,6 +11,7 @@ export {
 } from "../field-crypto/index.js";
 export type { NcpKmsEncryptionOptions } from "./config.js";
 export {
+  AmbiguousInputError,
   DecryptionFailedError,
   DecryptionWrongColumnError,
   EncryptionConfigError,
@@ -18,6 +19,7 @@ export {
   InvalidFieldValueError,
   PlaintextNotAllowedError,
   type RowId,
+  UnencryptedValueError,
   UnsupportedQueryError,
 } from "./errors.js";
 export type { EncryptionEvent, PlaintextReadEvent } from "./events.js";

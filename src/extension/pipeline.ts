@@ -11,6 +11,7 @@ import { emitEvent } from "./events.js";
 import { decryptSlots, encryptSlots, type KnownCiphertexts } from "./kms-round.js";
 import { planArgs } from "./walk/args.js";
 import { planResult, resultTarget, selectionMayHoldEncrypted } from "./walk/result.js";
+import { verifySealedArgs } from "./walk/verify.js";
 
 /** Operations whose result is a count or aggregate, never a record. */
 const recordlessOperations = new Set([
@@ -41,6 +42,8 @@ export function runOperation(
   let target: ReturnType<typeof resultTarget> | undefined;
   try {
     plan = planArgs(map, call.model.name, call.operation, call.args);
+    // Fail closed on a walk gap: Prisma's input types say where encrypted values go.
+    verifySealedArgs(map, options.map.inputTypes, call.model.name, call.operation, plan.args);
     if (!recordlessOperations.has(call.operation)) {
       const found = resultTarget(map, call.model, call.args, call.dataPath);
       if (selectionMayHoldEncrypted(map, found.model, found.selection)) target = found;
