@@ -3,6 +3,9 @@
  * the KMS round need per field: the key tag, the binding tag, the context
  * and a group id (one KMS call per group and query).
  */
+
+import { bindingTag, searchableContext } from "../field-crypto/envelope.js";
+import { groupId } from "../field-crypto/groups.js";
 import type {
   EncryptedField,
   EncryptedFieldType,
@@ -10,7 +13,6 @@ import type {
   ModelInfo,
   RelationField,
 } from "../schema/map.js";
-import { bindingTag, searchableContext } from "./codec.js";
 
 /** One encrypted column, ready for the walk. */
 export interface FieldCrypto {
@@ -20,6 +22,8 @@ export interface FieldCrypto {
   readonly label: string;
   readonly type: EncryptedFieldType;
   readonly searchable: boolean;
+  /** The key name in the `keys` config (`default`, `searchable`, ...), for key-check messages. */
+  readonly keyName: string;
   readonly keyTag: string;
   /** 8-byte column binding tag inside every envelope. */
   readonly tag: Uint8Array;
@@ -42,6 +46,8 @@ export interface CompiledModel {
   readonly reachesEncrypted: boolean;
   /** Scalar and relation field names, to tell a field from an argument keyword. */
   readonly fieldNames: ReadonlySet<string>;
+  /** Prisma type of each scalar field (`String`, `Int`, `Json`, ...; `enum` for enums), when the map has them. */
+  readonly scalarTypes: ReadonlyMap<string, string>;
 }
 
 export interface CompiledMap {
@@ -75,6 +81,7 @@ export function compileMap(map: EncryptionMap, keyTags: Readonly<Record<string, 
       ),
       reachesEncrypted: info.reachesEncrypted,
       fieldNames: new Set([...info.scalars, ...relations.keys()]),
+      scalarTypes: new Map(Object.entries(info.scalarTypes ?? {})),
     });
   }
   return {
@@ -101,9 +108,10 @@ function compileField(
     label: `${model}.${field.name}`,
     type: field.type,
     searchable: field.searchable,
+    keyName: field.key,
     keyTag,
     tag: bindingTag(binding),
     context,
-    groupId: context === undefined ? keyTag : `${keyTag}|${Buffer.from(context).toString("hex")}`,
+    groupId: groupId(keyTag, context),
   };
 }

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { KmsCrypto } from "../kms/types.js";
 import type { EncryptionMap } from "../schema/map.js";
 import { EncryptionConfigError } from "./errors.js";
+import type { EncryptionEvent } from "./events.js";
 
 /** Options of {@link ncpKmsEncryption}. */
 export interface NcpKmsEncryptionOptions {
@@ -33,9 +34,20 @@ export interface NcpKmsEncryptionOptions {
   /**
    * Whether a column that holds plaintext (written before encryption was
    * turned on, not yet migrated) reads as it is. When `false`, such a read
-   * throws `PlaintextNotAllowedError` (or returns the marker). Defaults to `true`.
+   * throws `PlaintextNotAllowedError` (or returns the marker), so a value
+   * planted by anyone with write access to the table, or a bad KMS reply, is
+   * never returned as genuine data. Turn it on only for the `migrate encrypt`
+   * window, and off after; each plaintext read is then reported to `onEvent`
+   * (`type: "plaintext-read"`). Defaults to `false`.
    */
   allowPlaintextReads?: boolean;
+  /**
+   * Receives events for metrics (never values): `plaintext-read` with the
+   * model, field, operation and count of legacy plaintext cells a query
+   * returned as they are. Errors thrown by the listener are ignored.
+   * Defaults to none.
+   */
+  onEvent?: (event: EncryptionEvent) => void;
 }
 
 export interface ResolvedOptions {
@@ -44,6 +56,7 @@ export interface ResolvedOptions {
   readonly keys: Readonly<Record<string, string>>;
   readonly onDecryptError: "throw" | "marker";
   readonly allowPlaintextReads: boolean;
+  readonly onEvent: ((event: EncryptionEvent) => void) | undefined;
 }
 
 const fieldSchema = z.object({
@@ -72,7 +85,8 @@ const optionsSchema = z.object({
   ),
   keys: z.record(z.string(), z.string().min(1, "must be a non-empty key tag")),
   onDecryptError: z.enum(["throw", "marker"]).default("throw"),
-  allowPlaintextReads: z.boolean().default(true),
+  allowPlaintextReads: z.boolean().default(false),
+  onEvent: z.custom(isFunction).optional(),
 });
 
 /** Validates the options; throws `EncryptionConfigError` naming every wrong setting. */
@@ -104,5 +118,6 @@ export function resolveOptions(options: NcpKmsEncryptionOptions): ResolvedOption
     keys: options.keys,
     onDecryptError: parsed.data.onDecryptError,
     allowPlaintextReads: parsed.data.allowPlaintextReads,
+    onEvent: options.onEvent,
   };
 }

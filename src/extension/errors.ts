@@ -4,6 +4,7 @@
  * plaintext, or the encryption context.
  */
 import { type EncryptionErrorCode, NcpKmsError } from "../errors.js";
+import { envelopeProblemCode } from "../field-crypto/errors.js";
 
 /** Row identifier as the error reports it: the id value, or the compound id's fields. */
 export type RowId = string | number | bigint | Readonly<Record<string, unknown>>;
@@ -43,6 +44,44 @@ export class UnsupportedQueryError extends NcpKmsError {
     this.model = model;
     this.field = field;
     this.operator = operator;
+  }
+}
+
+/**
+ * A nested argument fits two shapes Prisma accepts (e.g. a to-one `update`
+ * as `{ where, data }` or as bare data, on a model with fields named `data`
+ * and `where`) and the two would encrypt different values. Refused before
+ * the query runs, since Prisma might read it the way we did not encrypt.
+ */
+export class AmbiguousInputError extends NcpKmsError {
+  readonly model: string;
+  constructor(model: string, what: string, hint: string) {
+    super(
+      "ENCRYPTION_AMBIGUOUS_INPUT",
+      `${model}: this nested ${what} can be read two ways that encrypt different values; ${hint}`,
+    );
+    this.model = model;
+  }
+}
+
+/**
+ * A value for an encrypted column would have reached Prisma unencrypted
+ * (found by the check driven by Prisma's input types, after the walk). The
+ * query was refused before anything was sent; please report it.
+ */
+export class UnencryptedValueError extends NcpKmsError {
+  readonly model: string;
+  readonly field: string;
+  /** Where in the args, e.g. `data.item.update.data.bio`. */
+  readonly path: string;
+  constructor(model: string, field: string, path: string) {
+    super(
+      "ENCRYPTION_VALUE_NOT_SEALED",
+      `${model}.${field} at args.${path} would be sent unencrypted; the query was refused (please report this)`,
+    );
+    this.model = model;
+    this.field = field;
+    this.path = path;
   }
 }
 
@@ -95,7 +134,7 @@ export class DecryptionFailedError extends NcpKmsError {
 export class DecryptionWrongColumnError extends DecryptionFailedError {
   constructor(model: string, field: string, rowId: RowId | undefined) {
     super(model, field, rowId, "the ciphertext belongs to another column", {
-      code: "DECRYPTION_WRONG_COLUMN",
+      code: envelopeProblemCode("wrong-column"),
     });
   }
 }

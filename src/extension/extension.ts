@@ -4,12 +4,14 @@
  * every other model runs with no hook at all.
  */
 import { Prisma } from "@prisma/client/extension";
+import { KeyChecker, keyUsesOf } from "../field-crypto/key-check.js";
 import { compileMap } from "./compiled-map.js";
 import { type NcpKmsEncryptionOptions, resolveOptions } from "./config.js";
 import { queryHooks } from "./hooks.js";
+import { ENCRYPTION_EXTENSION_NAME } from "./name.js";
 
 /** A query-only extension changes no types; this gives `$extends` the right result type. */
-const typedShape = () => Prisma.defineExtension({ name: "prisma-ncp-kms" });
+const typedShape = () => Prisma.defineExtension({ name: ENCRYPTION_EXTENSION_NAME });
 
 /** What `ncpKmsEncryption` returns: pass it to `$extends`. */
 export type NcpKmsEncryptionExtension = ReturnType<typeof typedShape>;
@@ -25,7 +27,11 @@ export type NcpKmsEncryptionExtension = ReturnType<typeof typedShape>;
  * throw `UnsupportedQueryError` before they run.
  *
  * Options are validated here; a wrong one throws `EncryptionConfigError`
- * naming it.
+ * naming it. Each key is checked once, before the first write that uses it
+ * (convergent for searchable fields, usable without a context otherwise,
+ * enabled, AES256 where the client can tell): a wrong key throws
+ * `EncryptionKeyCheckError` and nothing is written. Call
+ * {@link verifyEncryptionKeys} at start-up to find out earlier.
  *
  * @example
  * ```ts
@@ -50,8 +56,11 @@ export type NcpKmsEncryptionExtension = ReturnType<typeof typedShape>;
  */
 export function ncpKmsEncryption(options: NcpKmsEncryptionOptions): NcpKmsEncryptionExtension {
   const resolved = resolveOptions(options);
-  const query = queryHooks(compileMap(resolved.map, resolved.keys), resolved);
-  return Prisma.defineExtension({ name: "prisma-ncp-kms", query } as Parameters<
+  const compiled = compileMap(resolved.map, resolved.keys);
+  const fields = [...compiled.models.values()].flatMap((m) => m.encryptedList);
+  const keyChecker = new KeyChecker(resolved.kms, keyUsesOf(fields));
+  const query = queryHooks(compiled, resolved, keyChecker);
+  return Prisma.defineExtension({ name: ENCRYPTION_EXTENSION_NAME, query } as Parameters<
     typeof Prisma.defineExtension
   >[0]);
 }

@@ -3,6 +3,7 @@
  * model that holds an encrypted field or reaches one through relations.
  * Other models get no hook, so they pay nothing.
  */
+import type { KeyChecker } from "../field-crypto/key-check.js";
 import type { CompiledMap } from "./compiled-map.js";
 import type { ResolvedOptions } from "./config.js";
 import { runOperation } from "./pipeline.js";
@@ -22,13 +23,14 @@ export type QueryHook = (params: HookParams) => PromiseLike<unknown>;
 export function queryHooks(
   map: CompiledMap,
   options: ResolvedOptions,
+  keyChecker: KeyChecker,
 ): Record<string, { $allOperations: QueryHook }> {
   const hooks: Record<string, { $allOperations: QueryHook }> = {};
   for (const model of map.models.values()) {
     if (!model.reachesEncrypted) continue;
     hooks[jsModelName(model.name)] = {
       $allOperations: ({ operation, args, query, __internalParams }) =>
-        runOperation(map, options, {
+        runOperation(map, options, keyChecker, {
           model,
           operation,
           args,

@@ -3,8 +3,13 @@
  * so each group is one `encryptMany` / `decryptManySettled` call (the KMS
  * client chunks and coalesces across concurrent queries), then filled.
  */
+
+import { decodeSettled } from "../field-crypto/decode.js";
+import { ciphertextForColumn, decodeEnvelope } from "../field-crypto/envelope.js";
+import { groupBy as groupByKeyAndContext } from "../field-crypto/groups.js";
+import { EncryptionKeyCheckError, type KeyChecker } from "../field-crypto/key-check.js";
+import { encryptChecked } from "../field-crypto/kms-calls.js";
 import type { KmsCrypto, Settled } from "../kms/types.js";
-import { ciphertextForColumn, decodeEnvelope } from "./codec.js";
 import type { FieldCrypto } from "./compiled-map.js";
 import {
   DecryptionFailedError,
@@ -17,13 +22,7 @@ import type { DecryptSlot, PlaintextSlot } from "./walk/result.js";
 import type { EncryptSlot } from "./walk/values.js";
 
 function groupBy<T extends { readonly field: FieldCrypto }>(slots: readonly T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const slot of slots) {
-    const group = groups.get(slot.field.groupId);
-    if (group === undefined) groups.set(slot.field.groupId, [slot]);
-    else group.push(slot);
-  }
-  return groups;
+  return groupByKeyAndContext(slots, (slot) => slot.field.groupId);
 }
 
 /**
@@ -36,25 +35,40 @@ const knownKey = (field: FieldCrypto, ciphertext: string) => `${field.label}\u00
 
 /**
  * Encrypts every slot and fills it with the column value. Throws
- * `EncryptionFailedError` (naming the fields, not the values) if any call fails.
+ * `EncryptionKeyCheckError` when a key fails its check (run once per key,
+ * before its first encryption), `EncryptionFailedError` (naming the fields,
+ * not the values) if any call fails.
  * Records each (column, ciphertext) → envelope in `known`.
  */
 export async function encryptSlots(
   kms: KmsCrypto,
   slots: readonly EncryptSlot[],
+  keyChecker: KeyChecker | undefined,
   known?: KnownCiphertexts,
 ): Promise<void> {
+  const groups = [...groupBy(slots).values()];
+  // Every key is checked (once) before anything is encrypted: a wrong key fails the whole query.
   await Promise.all(
-    [...groupBy(slots).values()].map(async (group) => {
+    groups.map(async (group) => {
+      const first = (group[0] as EncryptSlot).field;
+      try {
+        await keyChecker?.ensure(first.keyTag, first.searchable);
+      } catch (error) {
+        if (error instanceof EncryptionKeyCheckError) throw error;
+        throw new EncryptionFailedError([...new Set(group.map((s) => s.field.label))], error);
+      }
+    }),
+  );
+  await Promise.all(
+    groups.map(async (group) => {
       const first = (group[0] as EncryptSlot).field;
       // Convergent groups: equal plaintexts give equal ciphertexts, so send each once.
       const unique = first.searchable ? dedupe(group) : undefined;
       const plaintexts = unique === undefined ? group.map((s) => s.plaintext) : unique.plaintexts;
       let ciphertexts: string[];
       try {
-        ciphertexts = await kms.encryptMany(first.keyTag, first.context, plaintexts);
-        if (ciphertexts.length !== plaintexts.length)
-          throw new Error("KMS returned a different number of ciphertexts");
+        // Checked: a result that is not an ncpkms:v<N>:<base64> ciphertext is never written.
+        ciphertexts = await encryptChecked(kms, first.keyTag, first.context, plaintexts);
       } catch (error) {
         throw new EncryptionFailedError([...new Set(group.map((s) => s.field.label))], error);
       }
@@ -156,27 +170,26 @@ function decodeOutcome(
   settled: Settled<Uint8Array>,
 ): { ok: true; value: unknown } | { ok: false; error: DecryptionFailedError } {
   const { field, rowId } = slot;
-  if (!settled.ok) {
+  const outcome = decodeSettled(field.type, field.tag, settled);
+  if (outcome.ok) return outcome;
+  if (outcome.reason === "kms-refused") {
     return {
       ok: false,
       error: new DecryptionFailedError(field.model, field.name, rowId, "the KMS refused the ciphertext", {
-        cause: settled.error,
+        cause: outcome.cause,
       }),
     };
   }
-  const decoded = decodeEnvelope(field.type, field.tag, settled.value);
-  if (decoded.ok) return decoded;
-  if (decoded.problem === "wrong-column") {
+  if (outcome.reason === "wrong-column") {
     return { ok: false, error: new DecryptionWrongColumnError(field.model, field.name, rowId) };
   }
+  const reason =
+    outcome.reason === "wrong-type"
+      ? "the decrypted value was written for another field type"
+      : "the decrypted envelope is malformed";
   return {
     ok: false,
-    error: new DecryptionFailedError(
-      field.model,
-      field.name,
-      rowId,
-      `the decrypted envelope is ${decoded.problem}`,
-    ),
+    error: new DecryptionFailedError(field.model, field.name, rowId, reason, { code: outcome.code }),
   };
 }
 

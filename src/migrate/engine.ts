@@ -19,6 +19,7 @@ import {
 import { MigrateCheckpointExistsError, MigrateCheckpointInvalidError } from "./errors.js";
 import { probeKeyVersions, rotateKeys } from "./key-versions.js";
 import { afterKey, allOf, inRange, type KeyRange } from "./keyset.js";
+import { verifyTargetKeys } from "./kms-round.js";
 import { resolveOptions } from "./options.js";
 import { processPage } from "./page.js";
 import { walkPages } from "./pager.js";
@@ -133,6 +134,8 @@ export async function runMigration(options: MigrateOptions): Promise<MigrateSumm
     return { requests: c.requests - kmsAtStart.requests, throttled: c.throttled - kmsAtStart.throttled };
   };
 
+  // A wrong kind of key would write rows no lookup finds (or fail each one): check before touching any.
+  if (mode !== "status" && !resolved.dryRun) await verifyTargetKeys(kms, targets);
   const states = new Map<string, ModelState>();
   for (const target of targets) {
     states.set(target.model, await prepareModel(options, prisma, target, resolved.stateDir, usesCheckpoints));

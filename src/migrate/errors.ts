@@ -59,3 +59,19 @@ export class MigrateClientError extends MigrateError {
     super("MIGRATE_CLIENT", message);
   }
 }
+
+/**
+ * The Prisma client given to the engine is extended with `ncpKmsEncryption`:
+ * it would read decrypted values and report every row "skipped" while the
+ * table stays encrypted, so the engine refuses it before touching a row.
+ */
+export class MigrateExtendedClientError extends MigrateError {
+  constructor() {
+    super(
+      "MIGRATE_CLIENT_EXTENDED",
+      "`prisma` is extended with ncpKmsEncryption(...): migrate must read and write what is stored. " +
+        "Pass the generated client without the encryption extension (e.g. new PrismaClient({ adapter }), " +
+        "not prisma.$extends(ncpKmsEncryption(...)))",
+    );
+  }
+}

@@ -4,7 +4,7 @@
  * ciphertext names (`ncpkms:v<N>:`) — encrypt always uses the newest version.
  * Costs one encrypt request per key.
  */
-import { ciphertextVersion } from "../extension/codec.js";
+import { ciphertextVersion } from "../field-crypto/envelope.js";
 import { MigrateInvalidOptionError, MigrateKeyProbeError } from "./errors.js";
 import type { ModelTarget } from "./plan.js";
 import type { MigrateKms } from "./types.js";

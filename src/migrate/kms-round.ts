@@ -6,12 +6,16 @@
  */
 
 import { isNcpKmsError } from "../errors.js";
-import { ciphertextForColumn, decodeEnvelope } from "../extension/codec.js";
+import { decodeSettled } from "../field-crypto/decode.js";
+import { ciphertextForColumn } from "../field-crypto/envelope.js";
+import { groupBy, groupId } from "../field-crypto/groups.js";
+import { checkKeyUses, keyUsesOf } from "../field-crypto/key-check.js";
+import { encryptChecked, reencryptSettledChecked } from "../field-crypto/kms-calls.js";
 import type { Settled } from "../kms/types.js";
-import type { FieldTarget } from "./plan.js";
+import type { FieldTarget, ModelTarget } from "./plan.js";
 import type { Row } from "./prisma-access.js";
 import type { MigrateKms, MigrateMode } from "./types.js";
-import { groupKey, type Work } from "./value-work.js";
+import type { Work } from "./value-work.js";
 
 export interface WorkItem {
   readonly row: Row;
@@ -38,7 +42,8 @@ async function runGroup(mode: MigrateMode, kms: MigrateKms, items: readonly Work
   if (mode === "encrypt") {
     const envelopes = items.map((i) => (i.work.kind === "plaintext" ? i.work.envelope : new Uint8Array()));
     try {
-      const ciphertexts = await kms.encryptMany(keyTag, context, envelopes);
+      // Checked: a result that is not an ncpkms:v<N>:<base64> ciphertext is never written.
+      const ciphertexts = await encryptChecked(kms, keyTag, context, envelopes);
       return ciphertexts.map((ct, n) => ({ ok: true, value: ciphertextForColumn(items[n]!.field.type, ct) }));
     } catch (error) {
       const code = errorCode(error);
@@ -47,23 +52,21 @@ async function runGroup(mode: MigrateMode, kms: MigrateKms, items: readonly Work
   }
   const ciphertexts = items.map((i) => (i.work.kind === "ciphertext" ? i.work.ciphertext : ""));
   if (mode === "rotate") {
-    const settled = await kms.reencryptManySettled(keyTag, context, ciphertexts);
+    const settled = await reencryptSettledChecked(kms, keyTag, context, ciphertexts);
     return settled.map((s, n) =>
       fromSettled(s, (ct) => ({ ok: true, value: ciphertextForColumn(items[n]!.field.type, ct) })),
     );
   }
   const settled = await kms.decryptManySettled(keyTag, context, ciphertexts);
-  return settled.map((s, n) =>
-    fromSettled(s, (bytes) => {
-      const item = items[n]!;
-      const decoded = decodeEnvelope(item.field.type, item.field.tag, bytes);
-      if (!decoded.ok)
-        return { ok: false, code: `ENVELOPE_${decoded.problem.toUpperCase().replace("-", "_")}` };
-      // A Json null cannot be written back without the client's JsonNull sentinel; report it instead.
-      if (decoded.value === null) return { ok: false, code: "JSON_NULL" };
-      return { ok: true, value: decoded.value };
-    }),
-  );
+  return settled.map((s, n) => {
+    const item = items[n]!;
+    const decoded = decodeSettled(item.field.type, item.field.tag, s);
+    if (!decoded.ok)
+      return { ok: false, code: decoded.reason === "kms-refused" ? errorCode(decoded.cause) : decoded.code };
+    // A Json null cannot be written back without the client's JsonNull sentinel; report it instead.
+    if (decoded.value === null) return { ok: false, code: "JSON_NULL" };
+    return { ok: true, value: decoded.value };
+  });
 }
 
 /** Runs every group of the page concurrently; outcomes in item order. */
@@ -72,13 +75,10 @@ export async function kmsRound(
   kms: MigrateKms,
   items: readonly WorkItem[],
 ): Promise<Outcome[]> {
-  const groups = new Map<string, number[]>();
-  items.forEach((item, n) => {
-    const key = groupKey(item.field);
-    const list = groups.get(key);
-    if (list === undefined) groups.set(key, [n]);
-    else list.push(n);
-  });
+  const groups = groupBy(
+    items.map((_, n) => n),
+    (n) => groupId(items[n]!.field.keyTag, items[n]!.field.context),
+  );
   const outcomes = new Array<Outcome>(items.length);
   await Promise.all(
     [...groups.values()].map(async (indexes) => {
@@ -99,4 +99,24 @@ export async function kmsRound(
     }),
   );
   return outcomes;
+}
+
+/**
+ * The extension's key checks, for every key the run uses, before any row is
+ * read or written: searchable keys convergent, others usable without a
+ * context, enabled and AES256 where the client can tell.
+ *
+ * @throws {EncryptionKeyCheckError} naming each key name, its `Model.field`s and what is wrong.
+ */
+export async function verifyTargetKeys(kms: MigrateKms, targets: readonly ModelTarget[]): Promise<void> {
+  const fields = targets.flatMap((t) =>
+    t.fields.map((f) => ({
+      label: `${t.model}.${f.name}`,
+      keyName: f.keyName,
+      keyTag: f.keyTag,
+      searchable: f.searchable,
+      context: f.context,
+    })),
+  );
+  await checkKeyUses(kms, keyUsesOf(fields));
 }

@@ -5,7 +5,7 @@
  * lookup by a searchable column cannot match rows still on an old key
  * version, so that window is kept as short as possible — then the others.
  */
-import { bindingTag, searchableContext } from "../extension/codec.js";
+import { bindingTag, searchableContext } from "../field-crypto/envelope.js";
 import type { EncryptedField, EncryptedFieldType, EncryptionMap, ModelInfo } from "../schema/map.js";
 import type { PassName } from "./checkpoint.js";
 import { MigrateInvalidOptionError, MigrateUnknownTargetError } from "./errors.js";

@@ -3,8 +3,10 @@
  * works with any generated client (the user's own, unextended) without
  * depending on its generated types.
  */
+
+import { ENCRYPTION_EXTENSION_NAME } from "../extension/name.js";
 import type { EncryptionMap } from "../schema/map.js";
-import { MigrateClientError } from "./errors.js";
+import { MigrateClientError, MigrateExtendedClientError } from "./errors.js";
 import type { Where } from "./keyset.js";
 import type { SqlProvider, SqlTable } from "./sql-statements.js";
 
@@ -77,7 +79,25 @@ function tableOf(map: EncryptionMap | undefined, model: string, provider: SqlPro
 }
 
 /**
- * Wraps a generated PrismaClient. Throws {@link MigrateClientError} when it does not look like one.
+ * Whether the client carries the encryption extension, anywhere in its
+ * `$extends` chain. Reads Prisma's internal `_extensions` list (a linked list
+ * of `{ extension: { name }, previous }`), pinned by a test; a client whose
+ * list cannot be read is taken as unextended.
+ */
+export function hasEncryptionExtension(client: Record<string, unknown>): boolean {
+  const list = client._extensions as { head?: unknown } | undefined;
+  let node: unknown = list?.head;
+  for (let depth = 0; typeof node === "object" && node !== null && depth < 1000; depth++) {
+    const { extension, previous } = node as { extension?: { name?: unknown }; previous?: unknown };
+    if (extension?.name === ENCRYPTION_EXTENSION_NAME) return true;
+    node = previous;
+  }
+  return false;
+}
+
+/**
+ * Wraps a generated PrismaClient. Throws {@link MigrateClientError} when it does not look like one,
+ * {@link MigrateExtendedClientError} when it is extended with `ncpKmsEncryption`.
  *
  * @param map the encryption map; gives the database names the bulk write path needs. Defaults to none (Prisma writes only).
  */
@@ -88,6 +108,7 @@ export function accessPrisma(prisma: unknown, map?: EncryptionMap): MigratePrism
   if (typeof client.$transaction !== "function") {
     throw new MigrateClientError("`prisma` must be a PrismaClient (no $transaction)");
   }
+  if (hasEncryptionExtension(client)) throw new MigrateExtendedClientError();
   const $transaction = client.$transaction as (ops: unknown[]) => Promise<Array<{ count: number }>>;
   const raw = rawSql(client);
   // Prisma builds a new delegate object on every property read; the engine keeps the one it got.

@@ -3,7 +3,7 @@
  * version, and undecryptable (the KMS refuses them or the envelope belongs
  * to another column). Decrypts to check, writes nothing.
  */
-import { ciphertextInColumn, ciphertextVersion, decodeEnvelope } from "../extension/codec.js";
+import { ciphertextInColumn, ciphertextVersion, decodeEnvelope } from "../field-crypto/envelope.js";
 import type { FieldTarget } from "./plan.js";
 import type { Row } from "./prisma-access.js";
 import type { MigrateKms } from "./types.js";

@@ -98,7 +98,7 @@ export interface MigrateFailure {
   readonly field: string;
   /** The row's primary key, id field → value. */
   readonly id: Readonly<Record<string, IdValue>>;
-  /** A stable code: the KMS error code, `DUPLICATE`, `ENVELOPE_WRONG_COLUMN`, `WRITE_FAILED`, ... */
+  /** A stable code: the KMS error code, `DUPLICATE`, `DECRYPTION_WRONG_COLUMN`, `KMS_OUTPUT_INVALID`, `WRITE_FAILED`, ... */
   readonly code: string;
   /** For `DUPLICATE`: the row that already holds the same value (same plaintext) in a unique column. */
   readonly conflictsWith?: Readonly<Record<string, IdValue>>;

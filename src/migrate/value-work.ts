@@ -2,7 +2,8 @@
  * Per value, per mode: does it need work, and what goes to the KMS? Pure
  * functions over a stored column value; the page worker batches the results.
  */
-import { ciphertextInColumn, ciphertextVersion, encodeEnvelope } from "../extension/codec.js";
+import { ciphertextInColumn, ciphertextVersion, encodeEnvelope } from "../field-crypto/envelope.js";
+import { groupId } from "../field-crypto/groups.js";
 import type { FieldTarget } from "./plan.js";
 
 export type Work =
@@ -51,7 +52,5 @@ export function stillHolds(field: FieldTarget, stored: unknown): Record<string, 
 
 /** Groups items by (key tag, context) so each group is one batched KMS round. */
 export function groupKey(field: FieldTarget): string {
-  return field.context === undefined
-    ? field.keyTag
-    : `${field.keyTag}|${Buffer.from(field.context).toString("hex")}`;
+  return groupId(field.keyTag, field.context);
 }

@@ -10,10 +10,14 @@
  *   string     := '"' { char | '\"' | '\\' } '"'
  *
  * The annotation may sit anywhere among other doc text. Anything that looks
- * like a misspelt `@encrypted` (`@encrypt`, `@Encrypted`, `@encrypted_field`)
- * is an error rather than ignored: a typo must not leave a column in
- * plaintext silently.
+ * like a misspelt `@encrypted` is an error rather than ignored, with the
+ * right spelling suggested: a typo must not leave a column in plaintext
+ * silently. "Looks like" means: an `@word` within two edits of `encrypted`
+ * (Damerau: transpositions count as one, case ignored), any `@word`
+ * starting with `enc`, and `@encrypted` glued to `[`, `{`, `:` or `.word`.
+ * Other tools' annotations (`@zod…`, `@deprecated`, `@omit`, …) are left alone.
  */
+import { damerauDistance } from "./edit-distance.js";
 
 /** What a field's `@encrypted` annotation asks for (options as written; defaults are applied later). */
 export interface EncryptedAnnotation {
@@ -62,16 +66,57 @@ export function parseEncryptedAnnotation(documentation: string | undefined): Ann
   const found: EncryptedAnnotation[] = [];
   for (const match of documentation.matchAll(AT_WORD)) {
     const word = match[1] ?? "";
+    const end = (match.index ?? 0) + match[0].length;
     if (word === "encrypted") {
-      const end = (match.index ?? 0) + match[0].length;
+      const glued = gluedOptions(documentation, end);
+      if (glued !== undefined) {
+        errors.push(
+          `unknown annotation "@encrypted${glued.written}" (did you mean ${glued.suggestion}?): options go in parentheses`,
+        );
+        continue;
+      }
       const parsed = parseOptions(documentation, end, errors);
       if (parsed !== undefined) found.push(parsed);
-    } else if (word.toLowerCase().startsWith("encrypt")) {
-      errors.push(`unknown annotation "@${word}" (did you mean @encrypted?)`);
+    } else if (looksLikeEncrypted(word)) {
+      errors.push(
+        `unknown annotation "@${word}" (did you mean ${suggestFor(word, documentation, end)}?): ` +
+          "a misspelt annotation would leave the column in plaintext",
+      );
     }
   }
   if (found.length > 1) errors.push("@encrypted appears more than once");
   return { annotation: found[0], errors };
+}
+
+/** An `@word` that is probably meant as `@encrypted` (see the module comment). */
+function looksLikeEncrypted(word: string): boolean {
+  const lower = word.toLowerCase();
+  return lower.startsWith("enc") || damerauDistance(lower, "encrypted") <= 2;
+}
+
+/** The spelling to suggest for a misspelt word: keeps the `(...)` that follows, or reads `searchable` out of the word. */
+function suggestFor(word: string, text: string, end: number): string {
+  const options = parenthesised(text, end);
+  if (options !== undefined) return `@encrypted${options}`;
+  return /searchable/i.test(word) ? "@encrypted(searchable)" : "@encrypted";
+}
+
+/** The `( ... )` right after `end` (horizontal space allowed before it), verbatim, if short and closed. */
+function parenthesised(text: string, end: number): string | undefined {
+  const match = /^[ \t]*(\([^()]{0,80}\))/.exec(text.slice(end));
+  return match?.[1];
+}
+
+/** `@encrypted[searchable]`, `@encrypted{…}`, `@encrypted:searchable`, `@encrypted.searchable`: options without parentheses. */
+function gluedOptions(text: string, end: number): { written: string; suggestion: string } | undefined {
+  const match = /^(\[[^\]\n]{0,80}\]|\{[^}\n]{0,80}\}|:\s*\w+|\.[A-Za-z_]\w*)/.exec(text.slice(end));
+  if (match === null) return undefined;
+  const written = match[1] as string;
+  const inner = written
+    .replace(/^[[{:.]\s*/, "")
+    .replace(/[\]}]$/, "")
+    .trim();
+  return { written, suggestion: inner === "" ? "@encrypted" : `@encrypted(${inner})` };
 }
 
 /** Parses an optional `( ... )` right after `@encrypted` (horizontal whitespace allowed before it). */
@@ -90,28 +135,38 @@ function parseOptions(text: string, start: number, errors: string[]): EncryptedA
     }
     const name = cursor.readIdentifier();
     if (name === undefined) {
+      const quoted = cursor.peek() === '"' ? cursor.readString() : undefined;
+      if (quoted?.ok === true && isKnownOption(quoted.value)) {
+        errors.push(
+          `option names are not quoted: write @encrypted(${quoted.value === "searchable" ? "searchable" : `${quoted.value}: "..."`})`,
+        );
+        return undefined;
+      }
       errors.push(`expected an option name in @encrypted(...), found ${cursor.describeHere()}`);
       return undefined;
     }
     cursor.skipSpace();
-    let value: string | undefined;
-    let hasValue = false;
-    if (cursor.peek() === ":") {
+    const written: WrittenValue = { separator: undefined, value: undefined, bare: undefined };
+    const separator = cursor.peek();
+    if (separator === ":" || separator === "=") {
+      written.separator = separator;
       cursor.advance();
       cursor.skipSpace();
-      hasValue = true;
       const read = cursor.readString();
-      if (read.ok) value = read.value;
+      if (read.ok) written.value = read.value;
       else if (read.problem === "unterminated") {
         errors.push(`unterminated string in option "${name}"`);
         return undefined;
       } else {
-        errors.push(`option "${name}" needs a double-quoted string value, found ${cursor.describeHere()}`);
-        return undefined;
+        written.bare = cursor.readBareValue();
+        if (written.bare === undefined) {
+          errors.push(`option "${name}" needs a double-quoted string value, found ${cursor.describeHere()}`);
+          return undefined;
+        }
       }
       cursor.skipSpace();
     }
-    applyOption(name, hasValue, value, seen, values, errors);
+    applyOption(name, written, seen, values, errors);
     if (cursor.peek() === ",") {
       cursor.advance();
       cursor.skipSpace();
@@ -124,16 +179,26 @@ function parseOptions(text: string, start: number, errors: string[]): EncryptedA
   return values;
 }
 
+/** What followed an option name: `:` or (wrongly) `=`, then a quoted string or a bare word. */
+interface WrittenValue {
+  separator: ":" | "=" | undefined;
+  /** The double-quoted string's content. */
+  value: string | undefined;
+  /** An unquoted (or single-quoted) value, as written. */
+  bare: string | undefined;
+}
+
 function applyOption(
   name: string,
-  hasValue: boolean,
-  value: string | undefined,
+  written: WrittenValue,
   seen: Set<OptionName>,
   into: { searchable: boolean; key?: string; binding?: string },
   errors: string[],
 ): void {
   if (!isKnownOption(name)) {
-    errors.push(`unknown option "${name}" in @encrypted(...) (known: ${KNOWN_OPTIONS.join(", ")})`);
+    const near = KNOWN_OPTIONS.find((known) => damerauDistance(name.toLowerCase(), known) <= 2);
+    const hint = near === undefined ? "" : `did you mean "${near}"? `;
+    errors.push(`unknown option "${name}" in @encrypted(...) (${hint}known: ${KNOWN_OPTIONS.join(", ")})`);
     return;
   }
   if (seen.has(name)) {
@@ -141,15 +206,31 @@ function applyOption(
     return;
   }
   seen.add(name);
+  const hasValue = written.separator !== undefined;
   if (name === "searchable") {
-    if (hasValue) errors.push('option "searchable" takes no value: write @encrypted(searchable)');
-    else into.searchable = true;
+    if (!hasValue) into.searchable = true;
+    else if ((written.bare ?? written.value)?.toLowerCase() === "false")
+      errors.push(
+        'option "searchable" takes no value; leave it out for a non-searchable field: write @encrypted',
+      );
+    else errors.push('option "searchable" takes no value: write @encrypted(searchable)');
     return;
   }
-  if (!hasValue || value === undefined) {
+  const example = name === "key" ? "archive" : "User.email";
+  if (!hasValue) {
+    errors.push(`option "${name}" needs a value, e.g. ${name}: "${example}"`);
+    return;
+  }
+  if (written.value === undefined) {
+    const shown = written.bare?.replace(/^'(.*)'$/, "$1") || example;
     errors.push(
-      `option "${name}" needs a value, e.g. ${name}: ${name === "key" ? '"archive"' : '"User.email"'}`,
+      `option "${name}" needs a double-quoted string value: write ${name}: ${JSON.stringify(shown)}`,
     );
+    return;
+  }
+  const value = written.value;
+  if (written.separator === "=") {
+    errors.push(`option "${name}" takes ":" not "=": write ${name}: ${JSON.stringify(value)}`);
     return;
   }
   if (name === "key") {
@@ -221,6 +302,14 @@ class Cursor {
       out += ch;
     }
     return { ok: false, problem: "unterminated" };
+  }
+
+  /** An unquoted word (`true`, `archive`, `A.b`) or a single-quoted string, as written; `undefined` if neither. */
+  readBareValue(): string | undefined {
+    const match = /^('[^'\n]*'|[\w.-]+)/.exec(this.text.slice(this.pos));
+    if (match === null) return undefined;
+    this.pos += match[0].length;
+    return match[0];
   }
 
   /** A short quote of what is at the cursor, for error messages (doc text is not secret). */

@@ -7,6 +7,7 @@ import { parseEncryptedAnnotation } from "./annotations.js";
 import type { Datamodel, DatamodelModel } from "./datamodel.js";
 import { toEncryptedField } from "./encrypted-field.js";
 import { SchemaAnnotationError, type SchemaProblem } from "./errors.js";
+import { analyzeInputTypes, type DmmfSchema } from "./input-types.js";
 import type { EncryptedField, EncryptionMap, ModelInfo, RelationField } from "./map.js";
 import { modelsReachingEncrypted, type ReachNode } from "./reach.js";
 
@@ -20,20 +21,23 @@ export interface EncryptionMapAnalysis {
  * Builds the encryption map from a Prisma datamodel.
  *
  * @param datamodel `options.dmmf.datamodel` in a generator, or `(await getDMMF({ datamodel })).datamodel`.
+ * @param schema `options.dmmf.schema`: when given, the map also says per Prisma input type which
+ *   fields lead to encrypted columns (`inputTypes`), and an input type reaching one that no walk
+ *   handler covers is a problem.
  * @returns the map; models sorted by name, fields in schema order.
  * @throws {SchemaAnnotationError} listing every problem as `Model.field: what is wrong`.
  * @example
  * const map = buildEncryptionMap(options.dmmf.datamodel);
  * map.models.User?.encrypted.email?.key; // "searchable"
  */
-export function buildEncryptionMap(datamodel: Datamodel): EncryptionMap {
-  const { map, problems } = analyzeDatamodel(datamodel);
+export function buildEncryptionMap(datamodel: Datamodel, schema?: DmmfSchema): EncryptionMap {
+  const { map, problems } = analyzeDatamodel(datamodel, schema);
   if (problems.length > 0) throw new SchemaAnnotationError(problems);
   return map;
 }
 
 /** Like {@link buildEncryptionMap}, but returns the problems instead of throwing. */
-export function analyzeDatamodel(datamodel: Datamodel): EncryptionMapAnalysis {
+export function analyzeDatamodel(datamodel: Datamodel, schema?: DmmfSchema): EncryptionMapAnalysis {
   const problems: SchemaProblem[] = [];
   const relationUses = relationKeyUses(datamodel);
   const partial = new Map<string, Omit<ModelInfo, "reachesEncrypted">>();
@@ -55,7 +59,22 @@ export function analyzeDatamodel(datamodel: Datamodel): EncryptionMapAnalysis {
     const info = partial.get(name)!;
     models[name] = { ...info, reachesEncrypted: reaching.has(name) };
   }
-  return { map: { version: 1, models }, problems };
+  if (schema === undefined) return { map: { version: 1, models }, problems };
+  const encryptedByModel = new Map(
+    Object.values(models).map((m) => [m.name, new Set(Object.keys(m.encrypted))] as const),
+  );
+  const fieldsByModel = new Map(
+    Object.values(models).map(
+      (m) =>
+        [
+          m.name,
+          new Set([...m.scalars, ...Object.keys(m.relations), ...Object.keys(m.compoundSelectors)]),
+        ] as const,
+    ),
+  );
+  const analysis = analyzeInputTypes(schema, encryptedByModel, fieldsByModel);
+  problems.push(...analysis.problems);
+  return { map: { version: 1, models, inputTypes: analysis.inputTypes }, problems };
 }
 
 function describeModel(
@@ -63,7 +82,8 @@ function describeModel(
   relationUses: ReadonlyMap<string, string>,
   problems: SchemaProblem[],
 ): Omit<ModelInfo, "reachesEncrypted"> {
-  if (model.documentation !== undefined && /(?<![\w@.])@encrypt/i.test(model.documentation)) {
+  const modelDoc = parseEncryptedAnnotation(model.documentation);
+  if (modelDoc.annotation !== undefined || modelDoc.errors.length > 0) {
     problems.push({
       location: model.name,
       message: "@encrypted goes in a field's /// comment, not the model's",
@@ -75,10 +95,14 @@ function describeModel(
   const encrypted: Record<string, EncryptedField> = {};
   const relations: Record<string, RelationField> = {};
   const scalars: string[] = [];
+  const scalarTypes: Record<string, string> = {};
   for (const field of model.fields) {
     if (field.kind === "object")
       relations[field.name] = { name: field.name, model: field.type, isList: field.isList };
-    else scalars.push(field.name);
+    else {
+      scalars.push(field.name);
+      scalarTypes[field.name] = field.kind === "enum" ? "enum" : field.type;
+    }
 
     const location = `${model.name}.${field.name}`;
     const parsed = parseEncryptedAnnotation(field.documentation);
@@ -117,6 +141,7 @@ function describeModel(
     encrypted,
     relations,
     scalars,
+    scalarTypes,
   };
 }
 

@@ -28,7 +28,7 @@ export async function generateEncryptionMap(options: GeneratorOptions): Promise<
   if (output === undefined || output === null) {
     throw new Error(`generator "${options.generator.name}" has no output directory`);
   }
-  const map = buildEncryptionMap(options.dmmf.datamodel);
+  const map = buildEncryptionMap(options.dmmf.datamodel, options.dmmf.schema);
   await emitEncryptionMap(map, output, basename(options.schemaPath));
 }
 

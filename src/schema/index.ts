@@ -12,4 +12,11 @@ export { analyzeDatamodel, buildEncryptionMap, type EncryptionMapAnalysis } from
 export type { Datamodel, DatamodelCompound, DatamodelField, DatamodelModel } from "./datamodel.js";
 export { DEFAULT_KEY, DEFAULT_SEARCHABLE_KEY } from "./encrypted-field.js";
 export { SchemaAnnotationError, type SchemaProblem } from "./errors.js";
+export type {
+  DmmfInputField,
+  DmmfInputType,
+  DmmfSchema,
+  InputHandler,
+  InputTypeInfo,
+} from "./input-types.js";
 export type { EncryptedField, EncryptedFieldType, EncryptionMap, ModelInfo, RelationField } from "./map.js";

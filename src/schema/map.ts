@@ -3,6 +3,7 @@
  * the `/// @encrypted` annotations and the full DMMF, and what the extension
  * and the migration engine read at runtime. Plain data, JSON-serialisable.
  */
+import type { InputTypeInfo } from "./input-types.js";
 
 /** Prisma scalar types that may be marked `@encrypted`. */
 export type EncryptedFieldType = "String" | "Json" | "Bytes";
@@ -56,6 +57,12 @@ export interface ModelInfo {
   readonly relations: Readonly<Record<string, RelationField>>;
   /** Scalar field names (to tell a scalar from a relation when walking). */
   readonly scalars: readonly string[];
+  /**
+   * Prisma type of each scalar field (`String`, `Int`, `Json`, ...; `enum` for
+   * enums): lets the walk tell a field from an argument of the same name by
+   * the value's shape. Absent in maps from older generators.
+   */
+  readonly scalarTypes?: Readonly<Record<string, string>>;
   /** `true` when the model has an encrypted field or can reach one through relations. */
   readonly reachesEncrypted: boolean;
 }
@@ -63,4 +70,11 @@ export interface ModelInfo {
 export interface EncryptionMap {
   readonly version: 1;
   readonly models: Readonly<Record<string, ModelInfo>>;
+  /**
+   * Per Prisma input type that reaches an encrypted column (`UserWhereInput`,
+   * `PostUpdateWithoutAuthorInput`, ...): its model, the walk handler it
+   * belongs to, and the fields that lead to encrypted columns. Filled by the
+   * generator from the DMMF; absent in hand-built maps and older ones.
+   */
+  readonly inputTypes?: Readonly<Record<string, InputTypeInfo>>;
 }

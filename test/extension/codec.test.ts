@@ -7,7 +7,7 @@ import {
   decodeEnvelope,
   encodeEnvelope,
   searchableContext,
-} from "../../src/extension/codec.js";
+} from "../../src/field-crypto/envelope.js";
 
 const userEmail = bindingTag("User.email");
 

@@ -4,7 +4,15 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachProvider } from "../helpers/providers.js";
-import { asText, createFixture, expectCiphertext, type Fixture, type Kms, startKms } from "./setup.js";
+import {
+  asText,
+  createFixture,
+  expectCiphertext,
+  extend,
+  type Fixture,
+  type Kms,
+  startKms,
+} from "./setup.js";
 
 describeEachProvider("extension reads", (provider) => {
   let kms: Kms;
@@ -145,12 +153,14 @@ describeEachProvider("extension reads", (provider) => {
     expect(groups[0]?._count.slug).toBe(2);
   });
 
-  it("reads legacy plaintext rows (not yet migrated) as they are", async () => {
+  it("reads legacy plaintext rows (not yet migrated) as they are with allowPlaintextReads: true", async () => {
     const legacy = await f.plain.user.create({
       data: { email: "legacy@example.com", phone: "legacy-phone", notes: { old: true } },
     });
-    const read = await f.prisma.user.findUniqueOrThrow({ where: { id: legacy.id } });
+    const lenient = extend(f.db.client(), kms, { allowPlaintextReads: true });
+    const read = await lenient.user.findUniqueOrThrow({ where: { id: legacy.id } });
     expect(read).toMatchObject({ email: "legacy@example.com", phone: "legacy-phone", notes: { old: true } });
+    await f.plain.user.delete({ where: { id: legacy.id } });
   });
 
   it("reads ciphertexts of older key versions after a rotation", async () => {

@@ -9,6 +9,7 @@ import { resolveOptions } from "../../src/extension/config.js";
 import { queryHooks } from "../../src/extension/hooks.js";
 import { planArgs } from "../../src/extension/walk/args.js";
 import { planResult, resultTarget, selectionMayHoldEncrypted } from "../../src/extension/walk/result.js";
+import { KeyChecker } from "../../src/field-crypto/key-check.js";
 import type { KmsCrypto } from "../../src/kms/types.js";
 import { map } from "./setup.js";
 
@@ -122,8 +123,18 @@ describe("hooks", () => {
   it("are registered only on models that reach an encrypted field", () => {
     const kms = { encryptMany: async () => [], decryptManySettled: async () => [] } as unknown as KmsCrypto;
     const options = resolveOptions({ map, kms, keys: { default: "a", searchable: "b" } });
-    const hooks = queryHooks(compiled, options);
-    expect(Object.keys(hooks).sort()).toEqual(["auditEntry", "group", "post", "profile", "tag", "user"]);
+    const hooks = queryHooks(compiled, options, new KeyChecker(kms, []));
+    expect(Object.keys(hooks).sort()).toEqual([
+      "auditEntry",
+      "group",
+      "kwEntry",
+      "kwItem",
+      "kwOwner",
+      "post",
+      "profile",
+      "tag",
+      "user",
+    ]);
     expect(hooks).not.toHaveProperty("plain");
   });
 });

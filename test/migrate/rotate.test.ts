@@ -68,9 +68,10 @@ describeEachProvider("migrate rotate", (provider) => {
     expect(summary.skipped).toBe((total - stale) * 2);
     expect(summary.keyVersions).toEqual({ searchable: 3, default: 3 });
     expect(summary.checkpoints).toEqual([]);
-    // Only the probes (one per key) and one re-encryption per stale value reached the KMS.
+    // Only the key checks (searchable: the probe twice; default: once), the version probes
+    // (one per key) and one re-encryption per stale value reached the KMS.
     const stats = fx.emulator.stats();
-    expect(stats.values).toBe(stale * 2 + 2);
+    expect(stats.values).toBe(stale * 2 + 3 + 2);
     expect(stats.byAction["re-encrypt"]).toBeGreaterThan(0);
 
     const rows = await prisma.user.findMany({ orderBy: { id: "asc" }, select: { email: true, phone: true } });

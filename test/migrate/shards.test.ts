@@ -68,8 +68,8 @@ describeEachProvider("migrate CLI: 3 shard processes share one quota through Red
 
     const stats = fx.emulator.stats();
     expect(stats.throttled).toBe(0);
-    // One re-encryption per value, plus each process's two probes: nothing processed twice.
-    expect(stats.values).toBe(total * 2 + 3 * 2);
+    // One re-encryption per value, plus each process's key checks (3 values) and two probes: nothing processed twice.
+    expect(stats.values).toBe(total * 2 + 3 * (3 + 2));
 
     const rows = await db
       .client()

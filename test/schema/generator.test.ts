@@ -113,6 +113,9 @@ describe("prisma generate with the encryption generator", () => {
     expect(Object.keys(map.models)).toEqual([
       "AuditEntry",
       "Group",
+      "KwEntry",
+      "KwItem",
+      "KwOwner",
       "Plain",
       "Post",
       "Profile",

@@ -51,6 +51,37 @@ CREATE TABLE "AuditEntry" (
     CONSTRAINT "AuditEntry_pkey" PRIMARY KEY ("tenant", "seq")
 );
 
+CREATE TABLE "KwOwner" (
+    "id" SERIAL NOT NULL,
+    "label" TEXT,
+    CONSTRAINT "KwOwner_pkey" PRIMARY KEY ("id")
+);
+
+CREATE TABLE "KwItem" (
+    "id" SERIAL NOT NULL,
+    "data" TEXT,
+    "where" TEXT,
+    "is" TEXT,
+    "isNot" TEXT,
+    "set" TEXT,
+    "create" TEXT,
+    "bio" TEXT,
+    "code" TEXT,
+    "ownerId" INTEGER NOT NULL,
+    CONSTRAINT "KwItem_pkey" PRIMARY KEY ("id")
+);
+CREATE UNIQUE INDEX "KwItem_ownerId_key" ON "KwItem"("ownerId");
+
+CREATE TABLE "KwEntry" (
+    "id" SERIAL NOT NULL,
+    "every" TEXT,
+    "some" TEXT,
+    "data" JSONB,
+    "secret" TEXT,
+    "ownerId" INTEGER NOT NULL,
+    CONSTRAINT "KwEntry_pkey" PRIMARY KEY ("id")
+);
+
 CREATE TABLE "Plain" (
     "id" SERIAL NOT NULL,
     "label" TEXT NOT NULL,
@@ -78,3 +109,5 @@ ALTER TABLE "_UserGroups" ADD CONSTRAINT "_UserGroups_A_fkey" FOREIGN KEY ("A") 
 ALTER TABLE "_UserGroups" ADD CONSTRAINT "_UserGroups_B_fkey" FOREIGN KEY ("B") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 ALTER TABLE "_PostTags" ADD CONSTRAINT "_PostTags_A_fkey" FOREIGN KEY ("A") REFERENCES "Post"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 ALTER TABLE "_PostTags" ADD CONSTRAINT "_PostTags_B_fkey" FOREIGN KEY ("B") REFERENCES "Tag"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+ALTER TABLE "KwItem" ADD CONSTRAINT "KwItem_ownerId_fkey" FOREIGN KEY ("ownerId") REFERENCES "KwOwner"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+ALTER TABLE "KwEntry" ADD CONSTRAINT "KwEntry_ownerId_fkey" FOREIGN KEY ("ownerId") REFERENCES "KwOwner"("id") ON DELETE CASCADE ON UPDATE CASCADE;

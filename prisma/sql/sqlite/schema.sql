@@ -48,6 +48,36 @@ CREATE TABLE "AuditEntry" (
     PRIMARY KEY ("tenant", "seq")
 );
 
+CREATE TABLE "KwOwner" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "label" TEXT
+);
+
+CREATE TABLE "KwItem" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "data" TEXT,
+    "where" TEXT,
+    "is" TEXT,
+    "isNot" TEXT,
+    "set" TEXT,
+    "create" TEXT,
+    "bio" TEXT,
+    "code" TEXT,
+    "ownerId" INTEGER NOT NULL,
+    CONSTRAINT "KwItem_ownerId_fkey" FOREIGN KEY ("ownerId") REFERENCES "KwOwner" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+CREATE UNIQUE INDEX "KwItem_ownerId_key" ON "KwItem"("ownerId");
+
+CREATE TABLE "KwEntry" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "every" TEXT,
+    "some" TEXT,
+    "data" TEXT,
+    "secret" TEXT,
+    "ownerId" INTEGER NOT NULL,
+    CONSTRAINT "KwEntry_ownerId_fkey" FOREIGN KEY ("ownerId") REFERENCES "KwOwner" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
 CREATE TABLE "Plain" (
     "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "label" TEXT NOT NULL,

@@ -5,8 +5,9 @@
  * delete, deleteMany, disconnect), including `{ set: value }` forms.
  */
 import type { CompiledModel, FieldCrypto } from "../compiled-map.js";
-import { InvalidFieldValueError } from "../errors.js";
+import { AmbiguousInputError, InvalidFieldValueError } from "../errors.js";
 import type { ArgsWalk } from "./context.js";
+import { fitsModelData, fitsToOneUpdateWrapper } from "./shapes.js";
 import { isPlainObject, mapKeys, mapObject, mapOneOrMany } from "./tree.js";
 import { isNullish } from "./values.js";
 import { walkWhere } from "./where.js";
@@ -59,14 +60,31 @@ function walkNestedWrites(walk: ArgsWalk, target: CompiledModel, isList: boolean
     delete: each(where),
     deleteMany: each(where),
     updateMany: each(whereAndData),
-    update: isList ? each(whereAndData) : (v) => (hasWrappedData(target, v) ? whereAndData(v) : data(v)),
+    update: isList ? each(whereAndData) : (v) => walkToOneUpdate(walk, target, v),
     upsert: isList
       ? each((v) => mapKeys(v, { where, create: data, update: data }))
       : (v) => mapKeys(v, { where, create: data, update: data }),
   });
 }
 
-/** To-one `update` is either the data itself or `{ where?, data }`; tell them apart by the model's field names. */
-function hasWrappedData(target: CompiledModel, value: unknown): boolean {
-  return isPlainObject(value) && "data" in value && !target.fieldNames.has("data");
+/**
+ * To-one `update` is `{ where?, data }` or the update data itself. Decided
+ * by the keys and value shapes each allows (the model may have fields named
+ * `data` and `where`); if both fit, or neither, both readings are walked and
+ * the query is refused when they would encrypt differently.
+ */
+function walkToOneUpdate(walk: ArgsWalk, target: CompiledModel, value: unknown): unknown {
+  if (!isPlainObject(value)) return value;
+  const wrapped = (w: ArgsWalk) =>
+    mapKeys(value, { where: (x) => walkWhere(w, target, x), data: (d) => walkData(w, target, d) });
+  const bare = (w: ArgsWalk) => walkData(w, target, value);
+  const fitsWrapped = fitsToOneUpdateWrapper(target, value);
+  if (fitsWrapped !== fitsModelData(target, value)) return fitsWrapped ? wrapped(walk) : bare(walk);
+  return walk.eitherShape(value, wrapped, bare, () => {
+    throw new AmbiguousInputError(
+      target.name,
+      "update",
+      "write { where: {...}, data: {...} } with both keys, or bare data with a key that is not data/where",
+    );
+  });
 }

@@ -5,7 +5,7 @@
  * ciphertexts are slots waiting for plaintext. Prisma's result objects are
  * never modified.
  */
-import { ciphertextInColumn } from "../codec.js";
+import { ciphertextInColumn } from "../../field-crypto/envelope.js";
 import type { CompiledMap, CompiledModel, FieldCrypto } from "../compiled-map.js";
 import type { RowId } from "../errors.js";
 import { isPlainObject, Slot } from "./tree.js";
@@ -35,6 +35,8 @@ export interface ResultPlan {
   readonly result: unknown;
   readonly slots: readonly DecryptSlot[];
   readonly plaintextCells: readonly PlaintextSlot[];
+  /** Legacy plaintext cells left as they are (`allowPlaintext`), counted per field. */
+  readonly plaintextReads: ReadonlyMap<FieldCrypto, number>;
 }
 
 /**
@@ -50,6 +52,7 @@ export function planResult(
 ): ResultPlan {
   const slots: DecryptSlot[] = [];
   const plaintextCells: PlaintextSlot[] = [];
+  const plaintextReads = new Map<FieldCrypto, number>();
   const walkValue = (m: CompiledModel, value: unknown): unknown => {
     if (Array.isArray(value)) {
       let copy: unknown[] | undefined;
@@ -78,7 +81,10 @@ export function planResult(
         rowIdRead = true;
       }
       const ciphertext = ciphertextInColumn(field.type, stored);
-      if (ciphertext === null && allowPlaintext) continue;
+      if (ciphertext === null && allowPlaintext) {
+        plaintextReads.set(field, (plaintextReads.get(field) ?? 0) + 1);
+        continue;
+      }
       copy ??= { ...row };
       if (ciphertext === null) {
         const cell = new PlaintextSlot(field, rowId);
@@ -101,7 +107,7 @@ export function planResult(
     }
     return copy ?? row;
   };
-  return { result: walkValue(model, result), slots, plaintextCells };
+  return { result: walkValue(model, result), slots, plaintextCells, plaintextReads };
 }
 
 function readRowId(model: CompiledModel, row: Record<string, unknown>): RowId | undefined {

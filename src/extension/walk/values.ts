@@ -3,7 +3,7 @@
  * and `AnyNull` are class instances with a `_getName()`; they are recognised
  * by shape so two copies of the Prisma runtime do not matter.
  */
-import { encodeEnvelope } from "../codec.js";
+import { encodeEnvelope } from "../../field-crypto/envelope.js";
 import type { FieldCrypto } from "../compiled-map.js";
 import { InvalidFieldValueError } from "../errors.js";
 import { Slot } from "./tree.js";

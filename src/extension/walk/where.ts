@@ -6,8 +6,9 @@
  * null is stored as null.
  */
 import type { CompiledModel, FieldCrypto } from "../compiled-map.js";
-import { UnsupportedQueryError } from "../errors.js";
+import { AmbiguousInputError, UnsupportedQueryError } from "../errors.js";
 import type { ArgsWalk } from "./context.js";
+import { fitsModelWhere, fitsToOneFilterWrapper } from "./shapes.js";
 import { isPlainObject, mapObject, mapOneOrMany } from "./tree.js";
 import { isNullish } from "./values.js";
 
@@ -65,13 +66,25 @@ function walkListRelationFilter(walk: ArgsWalk, target: CompiledModel, value: un
   );
 }
 
+/**
+ * A to-one relation filter is `{ is?, isNot? }` or a where of the related
+ * model. Decided by the keys and value shapes each allows (the model may
+ * have fields named `is` and `isNot`); if both fit, or neither, both readings
+ * are walked and the query is refused when they would encrypt differently.
+ */
 function walkToOneRelationFilter(walk: ArgsWalk, target: CompiledModel, value: unknown): unknown {
   if (!isPlainObject(value) || !target.reachesEncrypted) return value;
-  const keys = Object.keys(value);
-  const isWrapped =
-    keys.length > 0 && keys.every((k) => (k === "is" || k === "isNot") && !target.fieldNames.has(k));
-  if (!isWrapped) return walkWhere(walk, target, value);
-  return mapObject(value, (_op, w) => walkWhere(walk, target, w));
+  const wrapped = (w: ArgsWalk) => mapObject(value, (_op, x) => walkWhere(w, target, x));
+  const bare = (w: ArgsWalk) => walkWhere(w, target, value);
+  const fitsWrapped = fitsToOneFilterWrapper(target, value);
+  if (fitsWrapped !== fitsModelWhere(target, value)) return fitsWrapped ? wrapped(walk) : bare(walk);
+  return walk.eitherShape(value, wrapped, bare, () => {
+    throw new AmbiguousInputError(
+      target.name,
+      "relation filter",
+      "write { is: {...} } / { isNot: {...} }, or filter the fields named is/isNot with { equals: ... }",
+    );
+  });
 }
 
 /**
