@@ -7,7 +7,9 @@ import {
   type KmsClient,
   kmsKeysFromEnv,
   ncpKmsEncryption,
+  type NcpKmsErrorCode,
   UnsupportedQueryError,
+  verifyEncryptionKeys,
 } from "prisma-ncp-kms";
 import { runMigration } from "prisma-ncp-kms/migrate";
 import { PrismaClient } from "./generated/client/index.js";
@@ -20,6 +22,7 @@ export const prisma = new PrismaClient({ adapter }).$extends(
 );
 
 export async function main(): Promise<void> {
+  await verifyEncryptionKeys({ map: encryptionMap, kms, keys: kmsKeysFromEnv() });
   const created = await prisma.user.create({
     data: { email: "carol@example.com", phone: "+82-10-0000-1111" },
   });
