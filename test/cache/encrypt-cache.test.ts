@@ -62,6 +62,25 @@ describe("convergent encrypt cache", () => {
     expect(t.inner.sent("decrypt")).toBe(1);
   });
 
+  it("a convergent decrypt teaches the encrypt cache, but only on the newest version seen", async () => {
+    const t = setup();
+    const [c] = await t.inner.encryptMany("conv", ctx, [bytes("read@example.com")]);
+    await t.kms.decryptManySettled("conv", ctx, [c!]); // a row read, e.g. by id
+    expect(await t.kms.encryptMany("conv", ctx, [bytes("read@example.com")])).toEqual([c]);
+    expect(t.inner.sent("encrypt")).toBe(1); // only the one made directly above
+    // A random-IV key learns nothing for encryption from a decrypt.
+    const [r] = await t.inner.encryptMany("random", undefined, [bytes("r")]);
+    await t.kms.decryptManySettled("random", undefined, [r!]);
+    await t.kms.encryptMany("random", undefined, [bytes("r")]);
+    expect(t.inner.sent("encrypt")).toBe(3);
+    // An old-version ciphertext read after a newer version was seen is not reused for writes.
+    const [old] = await t.inner.encryptMany("conv", ctx, [bytes("old@example.com")]);
+    t.inner.rotate();
+    await t.kms.encryptMany("conv", ctx, [bytes("new@example.com")]); // sees v2
+    await t.kms.decryptManySettled("conv", ctx, [old!]);
+    expect((await t.kms.encryptMany("conv", ctx, [bytes("old@example.com")]))[0]).toMatch(/^ncpkms:v2:/);
+  });
+
   it("an encrypt failure is not stored, and is shared only with callers already waiting", async () => {
     const t = setup();
     t.inner.throwNext(new Error("KMS down"));

@@ -63,6 +63,17 @@ describeEachProvider("extension cache", (provider) => {
     expect(requests()).toBe(2);
   });
 
+  it("a row read by id is then found by email with no KMS call", async () => {
+    const address = email();
+    const user = await other.user.create({ data: { email: address, phone: "+82-10-5555-0003" } });
+    kms.emulator.resetStats();
+    await f.prisma.user.findUnique({ where: { id: user.id } });
+    const afterRead = requests();
+    expect(afterRead).toBeGreaterThan(0);
+    expect(await f.prisma.user.findUnique({ where: { email: address } })).toMatchObject({ id: user.id });
+    expect(requests()).toBe(afterRead);
+  });
+
   it("a cached ciphertext copied into another column still fails with DECRYPTION_WRONG_COLUMN", async () => {
     const user = await f.prisma.user.create({ data: { email: email(), phone: "copied-phone" } });
     const post = await f.prisma.post.create({

@@ -3,8 +3,9 @@
  * {@link KmsCache}, sends each distinct missing value once (duplicates in a
  * call and identical values already in flight share one KMS round trip),
  * and learns from every result — an encrypt teaches the decrypt cache its
- * ciphertext → plaintext, and a convergent encrypt its plaintext →
- * ciphertext. Failures are never stored.
+ * ciphertext → plaintext, and a convergent encrypt or decrypt teaches the
+ * encrypt cache plaintext → ciphertext (only for the newest key version
+ * seen). Failures are never stored.
  *
  * It returns what the KMS would: decrypted envelope bytes. The caller still
  * runs every check on them (column binding, type), on a hit as on a miss.
@@ -78,14 +79,8 @@ export class CachedKms implements KmsCrypto {
         outcomes = ciphertexts.map((value) => ({ ok: true, value }));
         ciphertexts.forEach((ciphertext, j) => {
           const i = plan.sendIndex[j] as number;
-          const version = versionOf(ciphertext);
-          this.observeVersion(keyTag, version);
-          const current =
-            this.state.versions.generationOf(keyTag) === generation &&
-            version >= this.state.versions.newestOf(keyTag);
-          if (current)
-            this.state.store.set("encrypt", plan.sendKeys[j] as string, ciphertext, keyTag, version);
           this.learnDecrypt(keyTag, scope, ciphertext, plainKeys[i] as string);
+          this.learnEncrypt(keyTag, scope, plainKeys[i] as string, ciphertext, generation);
         });
       } catch (error) {
         outcomes = plan.sendKeys.map(() => failed(error));
@@ -166,6 +161,8 @@ export class CachedKms implements KmsCrypto {
     send: (ciphertexts: string[]) => Promise<Array<Settled<Uint8Array>>>,
   ): Promise<Array<Settled<Uint8Array>>> {
     const scope = this.state.scope(keyTag, context);
+    const convergent = context !== undefined && this.convergentKeyTags.has(keyTag);
+    const generation = this.state.versions.generationOf(keyTag);
     const evictedBefore = this.state.store.counters.evictions;
     const plan = this.plan(
       "decrypt",
@@ -183,8 +180,11 @@ export class CachedKms implements KmsCrypto {
         outcomes = results.map((result, j) => {
           if (!result.ok) return result;
           const plaintext = bytesToKey(result.value);
-          this.observeVersion(keyTag, versionOf(sent[j] as string));
+          const ciphertext = sent[j] as string;
+          this.observeVersion(keyTag, versionOf(ciphertext));
           this.state.store.set("decrypt", plan.sendKeys[j] as string, plaintext);
+          // Convergent: this plaintext under this context encrypts to this very ciphertext (if current).
+          if (convergent) this.learnEncrypt(keyTag, scope, plaintext, ciphertext, generation);
           return { ok: true, value: plaintext };
         });
       } catch (error) {
@@ -269,6 +269,25 @@ export class CachedKms implements KmsCrypto {
   private learnDecrypt(keyTag: string, scope: string, ciphertext: string, plaintext: string): void {
     this.observeVersion(keyTag, versionOf(ciphertext));
     this.state.store.set("decrypt", `d${scope}${ciphertext}`, plaintext);
+  }
+
+  /**
+   * Stores plaintext → ciphertext for a convergent key, unless the key was
+   * rotated since the call began or a newer version has been seen.
+   */
+  private learnEncrypt(
+    keyTag: string,
+    scope: string,
+    plaintext: string,
+    ciphertext: string,
+    generation: number,
+  ): void {
+    const version = versionOf(ciphertext);
+    this.observeVersion(keyTag, version);
+    const current =
+      this.state.versions.generationOf(keyTag) === generation &&
+      version >= this.state.versions.newestOf(keyTag);
+    if (current) this.state.store.set("encrypt", `e${scope}${plaintext}`, ciphertext, keyTag, version);
   }
 
   private observeVersion(keyTag: string, version: number): void {
