@@ -76,6 +76,7 @@ export interface BenchEntry {
   readonly quotaFloorMs: number | null;
   readonly ratios: {
     readonly oursPlain: number | null;
+    /** Where pfe runs only some operations (read mix), over those operations' totals. */
     readonly oursPfe: number | null;
     readonly oursNoCachePlain: number | null;
   };

@@ -5,7 +5,7 @@
  */
 import type { SizeName } from "./config.js";
 import { plainInput, userInput, userInputs } from "./data.js";
-import { readMix } from "./read-mix.js";
+import { readMix, readMixOwnWrites } from "./read-mix.js";
 import type { BenchClient, UserRow, VariantName } from "./variants.js";
 
 /** Which pass a `run` is: the untimed warm-up (`warmRun`) or the timed one. */
@@ -34,6 +34,12 @@ export interface Workload {
   readonly warmRun?: boolean;
   /** Variants that skip the warm-up run (nothing of theirs to warm). Defaults to none. */
   readonly coldVariants?: readonly VariantName[];
+  /**
+   * Keep what seeding through `ours` taught its cache (rows this process
+   * wrote). Otherwise every run starts with an empty cache after `prepare`.
+   * Defaults to `false`.
+   */
+  readonly keepCacheAfterPrepare?: boolean;
   /** Timed repetitions for a variant, when fewer than the run's (slow variants). Defaults to all. */
   repetitionsFor?(variant: VariantName, repetitions: number): number;
   prepare?(client: BenchClient, rows: number): Promise<void>;
@@ -139,4 +145,5 @@ export const workloads: readonly Workload[] = [
     check: (result, rows) => expect((result as unknown[]).length === rows, "plain-model: wrong row count"),
   },
   readMix,
+  readMixOwnWrites,
 ];

@@ -43,6 +43,7 @@ describe("bench compare (BENCH_SCALE 0.005, SQLite)", () => {
       "find-unique-concurrent",
       "plain-model",
       "read-mix",
+      "read-mix-own-writes",
       "migrate-rotate",
     ]);
     expect(written.providers).toEqual(["sqlite"]);
@@ -101,6 +102,14 @@ describe("bench compare (BENCH_SCALE 0.005, SQLite)", () => {
     expect(e.cacheHitRate).toBeGreaterThan(0);
     expect(e.kmsCalls!).toBeLessThan(e.kmsCallsNoCache!);
     expect(e.cacheBytes!).toBeLessThanOrEqual(16 * 1024 * 1024);
+    const ops = e.operations!;
+    const pfeOps = (v: "ours" | "pfe") => ops[v]!.byId!.totalMs + ops[v]!.listPage!.totalMs;
+    expect(e.ratios.oursPfe).toBeCloseTo(pfeOps("ours") / pfeOps("pfe"), 2);
+    // Rows this process wrote: everything from the cache, no KMS call.
+    const own = entry("read-mix-own-writes");
+    expect(own.kmsCalls).toBe(0);
+    expect(own.cacheHitRate).toBe(1);
+    expect(own.ms.oursNoCache).toBeNull();
   });
 
   it("reports the rotation against the quota bound", () => {
