@@ -6,4 +6,3 @@ export { KmsCacheOptionError } from "./errors.js";
 export type { KmsCacheEvent, KmsCacheStats } from "./events.js";
 export { createKmsCache, KmsCache, type WrapOptions } from "./kms-cache.js";
 export { DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, DEFAULT_TTL_MS, type KmsCacheOptions } from "./options.js";
-export { type CacheOption, cacheForExtension } from "./wiring.js";
