@@ -14,6 +14,7 @@ import type { KmsCrypto, Settled } from "../../kms/types.js";
 import { bytesToKey, keyToBytes } from "./bytes.js";
 import { versionOf } from "./key-versions.js";
 import type { CacheState } from "./kms-cache.js";
+import type { InFlightValue } from "./single-flight.js";
 
 type Outcome = Settled<string>;
 
@@ -23,7 +24,7 @@ const failed = (error: unknown): Outcome => ({
 });
 
 /** Where each requested value comes from: a result now, a pending one, or the n-th value sent. */
-type Source = { now: Outcome } | { wait: Promise<Outcome> } | { sent: number };
+type Source = { now: Outcome } | { wait: InFlightValue } | { sent: number };
 
 interface Plan {
   readonly sources: Source[];
@@ -70,7 +71,7 @@ export class CachedKms implements KmsCrypto {
     );
     let outcomes: Outcome[] = [];
     if (plan.sendKeys.length > 0) {
-      const pending = plan.sendKeys.map((key) => this.state.inFlight.start(key));
+      const pending = this.state.inFlight.start(plan.sendKeys);
       try {
         const sent = plan.sendIndex.map((i) => plaintexts[i] as Uint8Array);
         const ciphertexts = await this.inner.encryptMany(keyTag, context, sent);
@@ -85,9 +86,7 @@ export class CachedKms implements KmsCrypto {
       } catch (error) {
         outcomes = plan.sendKeys.map(() => failed(error));
       }
-      pending.forEach((p, j) => {
-        p.settle(outcomes[j] as Outcome);
-      });
+      pending.settle(outcomes);
     }
     const results = await this.collect(plan, outcomes, (outcome) => {
       if (!outcome.ok) throw outcome.error;
@@ -172,7 +171,7 @@ export class CachedKms implements KmsCrypto {
     );
     let outcomes: Outcome[] = [];
     if (plan.sendKeys.length > 0) {
-      const pending = plan.sendKeys.map((key) => this.state.inFlight.start(`${mode}${key}`));
+      const pending = this.state.inFlight.start(plan.sendKeys.map((key) => `${mode}${key}`));
       const sent = plan.sendIndex.map((i) => ciphertexts[i] as string);
       try {
         const results = await send(sent);
@@ -190,9 +189,7 @@ export class CachedKms implements KmsCrypto {
       } catch (error) {
         outcomes = sent.map(() => failed(error));
       }
-      pending.forEach((p, j) => {
-        p.settle(outcomes[j] as Outcome);
-      });
+      pending.settle(outcomes);
     }
     const results = await this.collect(
       plan,
@@ -250,20 +247,31 @@ export class CachedKms implements KmsCrypto {
     return plan;
   }
 
-  /** Each requested value's outcome, in input order; `sent` holds the outcomes of the values this call sent. */
+  /**
+   * Each requested value's outcome, in input order; `sent` holds the outcomes
+   * of the values this call sent. Awaits only values other calls have in flight.
+   */
   private async collect<T>(
     plan: Plan,
     sent: readonly Outcome[],
     convert: (outcome: Outcome) => T,
   ): Promise<T[]> {
-    const outcomes = await Promise.all(
-      plan.sources.map((source) => {
-        if ("now" in source) return source.now;
-        if ("wait" in source) return source.wait;
-        return sent[source.sent] as Outcome;
-      }),
-    );
-    return outcomes.map(convert);
+    const results = new Array<T>(plan.sources.length);
+    const waiting: Array<Promise<void>> = [];
+    plan.sources.forEach((source, i) => {
+      if ("now" in source) results[i] = convert(source.now);
+      else if ("sent" in source) results[i] = convert(sent[source.sent] as Outcome);
+      else {
+        const { outcomes, index } = source.wait;
+        waiting.push(
+          outcomes.then((list) => {
+            results[i] = convert(list[index] as Outcome);
+          }),
+        );
+      }
+    });
+    if (waiting.length > 0) await Promise.all(waiting);
+    return results;
   }
 
   private learnDecrypt(keyTag: string, scope: string, ciphertext: string, plaintext: string): void {

@@ -1,36 +1,50 @@
 /**
- * Identical values in flight are sent once: the first caller registers a
- * pending outcome under the value's cache key, later callers await it.
- * Failures are shared with the callers already waiting and then forgotten.
+ * Identical values in flight are sent once: the call that sends a batch
+ * registers each value's cache key with one shared pending outcome list;
+ * later callers await that list and take their item. Failures are shared
+ * with the callers already waiting and then forgotten. One promise per
+ * batch, not per value: a 10,000-value write must not cost 10,000 promises.
  */
 import type { Settled } from "../../kms/types.js";
 
-export interface Pending {
-  readonly promise: Promise<Settled<string>>;
-  settle(outcome: Settled<string>): void;
+type Outcome = Settled<string>;
+
+/** A value in flight: the outcomes of the batch it went in, and its place there. */
+export interface InFlightValue {
+  readonly outcomes: Promise<readonly Outcome[]>;
+  readonly index: number;
+}
+
+export interface PendingBatch {
+  /** Resolves every waiter (and forgets the keys); call exactly once, with one outcome per key. */
+  settle(outcomes: readonly Outcome[]): void;
 }
 
 export class InFlight {
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new Map<string, InFlightValue>();
 
-  get(key: string): Promise<Settled<string>> | undefined {
-    return this.pending.get(key)?.promise;
+  get(key: string): InFlightValue | undefined {
+    return this.pending.get(key);
   }
 
-  /** Registers `key` as in flight; the caller must `settle` it exactly once. */
-  start(key: string): Pending {
-    let resolve!: (outcome: Settled<string>) => void;
-    const promise = new Promise<Settled<string>>((r) => {
+  /** Registers `keys` as in flight in one batch. */
+  start(keys: readonly string[]): PendingBatch {
+    let resolve!: (outcomes: readonly Outcome[]) => void;
+    const outcomes = new Promise<readonly Outcome[]>((r) => {
       resolve = r;
     });
-    const entry: Pending = {
-      promise,
-      settle: (outcome) => {
-        if (this.pending.get(key) === entry) this.pending.delete(key);
-        resolve(outcome);
+    const registered = keys.map((key, index) => {
+      const value: InFlightValue = { outcomes, index };
+      this.pending.set(key, value);
+      return value;
+    });
+    return {
+      settle: (results) => {
+        keys.forEach((key, i) => {
+          if (this.pending.get(key) === registered[i]) this.pending.delete(key);
+        });
+        resolve(results);
       },
     };
-    this.pending.set(key, entry);
-    return entry;
   }
 }

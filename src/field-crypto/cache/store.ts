@@ -4,23 +4,26 @@
  * does not extend it). Keys and values are one-byte strings, so what an
  * entry holds on the heap is its key and value lengths plus a fixed overhead.
  *
- * Recency is the Map's insertion order: a hit deletes and re-inserts, so the
- * first key is always the least recently used.
+ * Recency is a doubly linked list through the entries (head = least
+ * recently used): a hit or an eviction is a few pointer moves. (The Map's own
+ * insertion order would do the same in theory, but deleting from its front
+ * leaves holes that every later `keys().next()` walks over: quadratic.)
  */
 
 /**
  * Heap bytes one entry costs besides its key and value characters: the
  * Map's slot (with the spare capacity a churning Map keeps), the entry
  * object, and the string headers. Measured in test/cache/memory.test.ts: a
- * 30-byte envelope under an 80-character ciphertext really takes ~310 B (~400 B once LRU churn has grown the Map),
- * accounted as ~470 B; a capped cache's heap stays under its cap.
+ * 30-byte envelope under an 80-character ciphertext really takes ~335 B (~435 B once LRU churn has grown the Map),
+ * accounted as ~510 B; a capped cache's heap stays under its cap.
  */
-export const ENTRY_OVERHEAD_BYTES = 360;
+export const ENTRY_OVERHEAD_BYTES = 400;
 
 /** What an entry caches: a decrypted envelope, or a convergent ciphertext. */
 export type EntryKind = "decrypt" | "encrypt";
 
 interface Entry {
+  readonly key: string;
   readonly kind: EntryKind;
   readonly value: string;
   readonly bytes: number;
@@ -28,6 +31,9 @@ interface Entry {
   /** Key tag and ciphertext version of an encrypt entry, to retire it after a rotation. */
   readonly keyTag: string;
   readonly version: number;
+  /** Neighbours in recency order (`older` towards the head). */
+  older: Entry | undefined;
+  newer: Entry | undefined;
 }
 
 export interface StoreLimits {
@@ -52,6 +58,10 @@ export interface StoreCounters {
 
 export class BoundedStore {
   private readonly entries = new Map<string, Entry>();
+  /** Least recently used. */
+  private head: Entry | undefined;
+  /** Most recently used. */
+  private tail: Entry | undefined;
   private heldBytes = 0;
   readonly counters: StoreCounters = {
     hits: { decrypt: 0, encrypt: 0 },
@@ -94,8 +104,10 @@ export class BoundedStore {
       this.counters.misses[kind]++;
       return undefined;
     }
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    if (entry !== this.tail) {
+      this.unlink(entry);
+      this.append(entry);
+    }
     this.counters.hits[kind]++;
     return entry.value;
   }
@@ -108,12 +120,24 @@ export class BoundedStore {
     if (bytes > this.limits.maxBytes || this.limits.maxEntries === 0) return;
     // Whole ms: a small integer is stored inline, a fraction would box a heap number per entry.
     const expiresAt = Math.ceil(this.limits.now() + this.limits.ttlMs);
-    this.entries.set(key, { kind, value, bytes, expiresAt, keyTag, version });
+    const entry: Entry = {
+      key,
+      kind,
+      value,
+      bytes,
+      expiresAt,
+      keyTag,
+      version,
+      older: undefined,
+      newer: undefined,
+    };
+    this.entries.set(key, entry);
+    this.append(entry);
     this.heldBytes += bytes;
     while (this.heldBytes > this.limits.maxBytes || this.entries.size > this.limits.maxEntries) {
-      const oldest = this.entries.entries().next().value;
+      const oldest = this.head;
       if (oldest === undefined) break;
-      this.remove(oldest[0], oldest[1]);
+      this.remove(oldest.key, oldest);
       this.counters.evictions++;
     }
   }
@@ -133,11 +157,31 @@ export class BoundedStore {
 
   clear(): void {
     this.entries.clear();
+    this.head = undefined;
+    this.tail = undefined;
     this.heldBytes = 0;
   }
 
   private remove(key: string, entry: Entry): void {
     this.entries.delete(key);
+    this.unlink(entry);
     this.heldBytes -= entry.bytes;
+  }
+
+  private append(entry: Entry): void {
+    entry.older = this.tail;
+    entry.newer = undefined;
+    if (this.tail === undefined) this.head = entry;
+    else this.tail.newer = entry;
+    this.tail = entry;
+  }
+
+  private unlink(entry: Entry): void {
+    if (entry.older === undefined) this.head = entry.newer;
+    else entry.older.newer = entry.newer;
+    if (entry.newer === undefined) this.tail = entry.older;
+    else entry.newer.older = entry.older;
+    entry.older = undefined;
+    entry.newer = undefined;
   }
 }
