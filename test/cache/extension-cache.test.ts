@@ -74,6 +74,21 @@ describeEachProvider("extension cache", (provider) => {
     expect(requests()).toBe(afterRead);
   });
 
+  it("the same value in concurrent queries is sent once and fanned out", async () => {
+    const address = email();
+    const user = await other.user.create({ data: { email: address, phone: "+82-10-5555-0004" } });
+    kms.emulator.resetStats();
+    const rows = await Promise.all(
+      Array.from({ length: 20 }, () => f.prisma.user.findUnique({ where: { email: address } })),
+    );
+    expect(rows.every((row) => row?.id === user.id && row.phone === "+82-10-5555-0004")).toBe(true);
+    // One email to encrypt, one phone to decrypt (the email's plaintext is known from the encrypt).
+    expect(kms.stats().values).toBe(2);
+    kms.emulator.resetStats();
+    await Promise.all(Array.from({ length: 20 }, () => other.user.findUnique({ where: { email: address } })));
+    expect(kms.stats().values).toBeGreaterThanOrEqual(40);
+  });
+
   it("a cached ciphertext copied into another column still fails with DECRYPTION_WRONG_COLUMN", async () => {
     const user = await f.prisma.user.create({ data: { email: email(), phone: "copied-phone" } });
     const post = await f.prisma.post.create({
