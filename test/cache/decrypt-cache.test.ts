@@ -180,6 +180,9 @@ describe("decrypt cache", () => {
 
   it("rejects a wrong option, naming it and the type given", () => {
     expect(() => createKmsCache({ ttlMs: -1 })).toThrow(KmsCacheOptionError);
+    expect(() => createKmsCache({ ttlMs: -1 })).toThrow(
+      expect.objectContaining({ code: "ENCRYPTION_CONFIG_INVALID", option: "ttlMs" }),
+    );
     expect(() => createKmsCache({ ttlMs: "60s" as unknown as number })).toThrow(/`ttlMs`.*got string/);
     expect(() => createKmsCache({ maxBytes: 1.5 })).toThrow(/`maxBytes`/);
     expect(() => createKmsCache({ ttl: 5 } as never)).toThrow(KmsCacheOptionError);
