@@ -4,22 +4,28 @@
  *
  * @example
  * ```ts
- * import { createKmsClient, ncpKmsEncryption } from "prisma-ncp-kms";
+ * import { createKmsClientFromEnv, kmsKeysFromEnv, ncpKmsEncryption } from "prisma-ncp-kms";
  * import { encryptionMap } from "./generated/encryption/index.js";
  *
- * const kms = createKmsClient({ auth: { type: "signature", accessKey, secretKey } });
+ * // NCP_KMS_ENDPOINT, NCP_ACCESS_KEY, NCP_SECRET_KEY; NCP_KMS_KEYS=default=<tag>,searchable=<tag>
+ * const kms = createKmsClientFromEnv();
  * const prisma = new PrismaClient({ adapter }).$extends(
- *   ncpKmsEncryption({ map: encryptionMap, kms, keys: { default: keyTag, searchable: convergentKeyTag } }),
+ *   ncpKmsEncryption({ map: encryptionMap, kms, keys: kmsKeysFromEnv() }),
  * );
  * ```
  */
-export { isNcpKmsError, NcpKmsError } from "./errors.js";
+export { isNcpKmsError, NcpKmsError, type NcpKmsErrorCode } from "./errors.js";
 export * from "./extension/index.js";
 export {
   createKmsClient,
+  createKmsClientFromEnv,
   type KmsClient,
   type KmsClientOptions,
   type KmsCrypto,
+  type KmsEnv,
+  kmsKeysFromEnv,
+  kmsOptionsFromEnv,
+  parseKeyTags,
   type Settled,
 } from "./kms/index.js";
 export type {

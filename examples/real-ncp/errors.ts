@@ -6,7 +6,7 @@
 import { NcpKmsError } from "../../src/index.js";
 
 /** Required variables are unset or empty; `variables` lists every one. */
-export class MissingEnvError extends NcpKmsError {
+export class MissingEnvError extends NcpKmsError<"EXAMPLE_ENV_MISSING"> {
   readonly variables: readonly string[];
   constructor(variables: readonly string[]) {
     const noun = variables.length === 1 ? "variable" : "variables";
@@ -19,7 +19,7 @@ export class MissingEnvError extends NcpKmsError {
 }
 
 /** A variable is set but unusable; the message says what it must be. */
-export class InvalidEnvError extends NcpKmsError {
+export class InvalidEnvError extends NcpKmsError<"EXAMPLE_ENV_INVALID"> {
   readonly variable: string;
   constructor(variable: string, rule: string) {
     super("EXAMPLE_ENV_INVALID", `${variable} ${rule}`);
@@ -28,7 +28,7 @@ export class InvalidEnvError extends NcpKmsError {
 }
 
 /** The start-up check found a key unusable (unknown tag, no permission, not convergent, ...). */
-export class KmsKeyCheckError extends NcpKmsError {
+export class KmsKeyCheckError extends NcpKmsError<"EXAMPLE_KMS_KEY_CHECK"> {
   readonly variable: string;
   constructor(variable: string, problem: string, options?: { cause?: unknown }) {
     super("EXAMPLE_KMS_KEY_CHECK", `${variable}: ${problem}`, options);

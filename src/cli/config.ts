@@ -1,18 +1,21 @@
 /**
- * Configuration shared by CLI commands: a config module (`--config`, a
- * JS or TS file; TS is loaded through tsx), the KMS settings from the
- * environment, and finding the encryption map and Prisma client from a
- * `schema.prisma` (`--schema`). The only place besides the commands that
+ * Configuration shared by CLI commands: a config module (`--config`, a JS
+ * or TS file; TS is loaded through jiti, see `module-loader.ts`), the KMS
+ * settings from the environment, and the encryption map and Prisma client
+ * of the app's schema (`--schema`, `prisma.config.ts`, or the default
+ * locations; see `app-schema.ts`). The only place besides the commands that
  * reads `process.env`. Nothing here logs or echoes a secret.
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { dirname, extname, isAbsolute, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { join, resolve } from "node:path";
 import { z } from "zod";
 import { NcpKmsError } from "../errors.js";
+import { kmsOptionsFromEnv as libraryKmsOptionsFromEnv, parseKeyTags } from "../kms/from-env.js";
 import type { KmsClientOptions } from "../kms/index.js";
 import type { EncryptionMap } from "../schema/map.js";
+import { type AppSchema, AppSchemaError, findAppSchema } from "./app-schema.js";
+import { importAppModule, ModuleLoadError } from "./module-loader.js";
 
 /** A config file could not be loaded or has the wrong shape (names the file and the export). */
 export class CliConfigError extends NcpKmsError {
@@ -49,17 +52,16 @@ const configShape = z.object({
     .optional(),
 });
 
-const TS_EXTENSIONS = new Set([".ts", ".mts", ".cts", ".tsx"]);
-
-/** Imports a JS or TS module by path (TS through tsx, which is a dependency). */
+/** Imports a JS or TS module by path (TS through jiti). */
 export async function importModule(path: string): Promise<Record<string, unknown>> {
   const absolute = resolve(path);
   if (!existsSync(absolute)) throw new CliConfigError(`Config file not found: ${absolute}`);
-  if (TS_EXTENSIONS.has(extname(absolute))) {
-    const { tsImport } = await import("tsx/esm/api");
-    return (await tsImport(pathToFileURL(absolute).href, import.meta.url)) as Record<string, unknown>;
+  try {
+    return await importAppModule(absolute);
+  } catch (error) {
+    if (error instanceof ModuleLoadError) throw new CliConfigError(error.message);
+    throw error;
   }
-  return (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
 }
 
 /** Loads and checks a config module. */
@@ -79,134 +81,135 @@ export async function loadConfigFile(path: string): Promise<CliConfig> {
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * KMS client options from the environment: `NCP_KMS_ENDPOINT`,
- * `NCP_ACCESS_KEY`, `NCP_SECRET_KEY`, `NCP_API_GATEWAY_KEY` (API 1.0
- * signature v1), `NCP_KMS_API` (`v2` or `v1`), `NCP_KMS_TPS`. `override`
- * (the config file's `kms`) wins field by field.
+ * KMS client options from the environment, the same `NCP_*` variables the
+ * library's `kmsOptionsFromEnv` reads; `override` (the config file's `kms`)
+ * wins field by field.
  */
 export function kmsOptionsFromEnv(env: Env, override: Partial<KmsClientOptions> = {}): KmsClientOptions {
-  const api =
-    env.NCP_KMS_API === "v1" ? "v1" : env.NCP_KMS_API === "v2" || env.NCP_KMS_API === undefined ? "v2" : null;
-  if (api === null) throw new CliConfigError("NCP_KMS_API must be v1 or v2");
-  const tps = env.NCP_KMS_TPS === undefined || env.NCP_KMS_TPS === "" ? undefined : Number(env.NCP_KMS_TPS);
-  if (tps !== undefined && !(tps > 0)) throw new CliConfigError("NCP_KMS_TPS must be a number above 0");
-  const fromEnv: Partial<KmsClientOptions> = { api };
-  if (env.NCP_KMS_ENDPOINT) fromEnv.endpoint = env.NCP_KMS_ENDPOINT;
-  if (tps !== undefined) fromEnv.tps = tps;
-  if (env.NCP_ACCESS_KEY && env.NCP_SECRET_KEY) {
-    const gatewayKey = env.NCP_API_GATEWAY_KEY || undefined;
-    fromEnv.auth = {
-      type: "signature",
-      accessKey: env.NCP_ACCESS_KEY,
-      secretKey: env.NCP_SECRET_KEY,
-      ...(gatewayKey !== undefined && api === "v1"
-        ? { apiGatewayKey: gatewayKey, signatureVersion: 1 as const }
-        : {}),
-    };
-  }
-  const merged = { ...fromEnv, ...override };
-  if (merged.auth === undefined) {
-    throw new CliConfigError(
-      "No KMS credentials: set NCP_ACCESS_KEY and NCP_SECRET_KEY, or `kms.auth` in the config file",
-    );
-  }
-  return merged as KmsClientOptions;
+  return libraryKmsOptionsFromEnv(env, override);
 }
 
 /** `NCP_KMS_KEYS=default=<tag>,searchable=<tag>` or `--key name=tag` entries → key map. */
-export function parseKeyList(entries: readonly string[]): Record<string, string> {
-  const keys: Record<string, string> = {};
-  for (const entry of entries.flatMap((e) => e.split(","))) {
-    const trimmed = entry.trim();
-    if (trimmed === "") continue;
-    const eq = trimmed.indexOf("=");
-    if (eq <= 0 || eq === trimmed.length - 1)
-      throw new CliConfigError(`Expected name=keyTag, got '${trimmed}'`);
-    keys[trimmed.slice(0, eq)] = trimmed.slice(eq + 1);
-  }
-  return keys;
-}
-
-interface GeneratorBlock {
-  name: string;
-  provider: string;
-  output: string | undefined;
-}
-
-function generatorBlocks(schema: string): GeneratorBlock[] {
-  const blocks: GeneratorBlock[] = [];
-  for (const match of schema.matchAll(/generator\s+(\w+)\s*\{([^}]*)\}/g)) {
-    const body = match[2]!;
-    const provider = /provider\s*=\s*"([^"]*)"/.exec(body)?.[1] ?? "";
-    const output = /output\s*=\s*"([^"]*)"/.exec(body)?.[1];
-    blocks.push({ name: match[1]!, provider, output });
-  }
-  return blocks;
-}
-
-function datasourceProvider(schema: string): string | undefined {
-  return /datasource\s+\w+\s*\{[^}]*provider\s*=\s*"([^"]*)"/.exec(schema)?.[1];
+export function parseKeyList(entries: readonly string[], option = "--key"): Record<string, string> {
+  return parseKeyTags(entries, option);
 }
 
 /**
- * The encryption map a schema's `prisma-ncp-kms` generator wrote:
- * `<output>/encryption-map.json` (output defaults to `./encryption`, relative
- * to the schema file).
+ * The app's schema, found as the Prisma 7 CLI finds it (`--schema`,
+ * `prisma.config.ts`, `./prisma/`); see `app-schema.ts`.
  */
-export async function loadMapFromSchema(schemaPath: string): Promise<EncryptionMap> {
-  const text = await readFile(schemaPath, "utf8").catch(() => {
-    throw new CliConfigError(`Schema not found: ${schemaPath}`);
-  });
-  const block = generatorBlocks(text).find(
+export async function appSchema(
+  schema: string | undefined,
+  env: Env,
+  cwd = process.cwd(),
+): Promise<AppSchema> {
+  try {
+    return await findAppSchema({ schema, cwd, env });
+  } catch (error) {
+    if (error instanceof AppSchemaError || error instanceof ModuleLoadError) {
+      throw new CliConfigError(error.message);
+    }
+    throw error;
+  }
+}
+
+/**
+ * The encryption map the schema's `prisma-ncp-kms` generator wrote:
+ * `<output>/encryption-map.json` (output defaults to `./encryption`,
+ * relative to the file declaring the generator).
+ */
+export async function loadMapFromSchema(app: AppSchema): Promise<EncryptionMap> {
+  const block = app.generators.find(
     (b) => b.provider.includes("prisma-ncp-kms") || /\bgenerate$/.test(b.provider),
   );
-  if (block === undefined) throw new CliConfigError(`${schemaPath} has no prisma-ncp-kms generator block`);
-  const dir = resolve(dirname(schemaPath), block.output ?? "./encryption");
+  if (block === undefined) {
+    throw new CliConfigError(
+      `${app.location} has no prisma-ncp-kms generator block (found by ${app.foundBy})`,
+    );
+  }
+  const dir = block.output ?? resolve(block.file, "..", "encryption");
   const file = join(dir, "encryption-map.json");
   if (!existsSync(file))
     throw new CliConfigError(`No encryption map at ${file}; run 'prisma generate' first`);
   return JSON.parse(await readFile(file, "utf8")) as EncryptionMap;
 }
 
+/** The driver adapter package per datasource provider: optional peers, loaded only when used. */
+const ADAPTERS = {
+  sqlite: "@prisma/adapter-better-sqlite3",
+  postgresql: "@prisma/adapter-pg",
+  mysql: "@prisma/adapter-mariadb",
+} as const;
+
+async function importAdapter(provider: keyof typeof ADAPTERS): Promise<Record<string, unknown>> {
+  const name = ADAPTERS[provider];
+  try {
+    switch (provider) {
+      case "sqlite":
+        return (await import("@prisma/adapter-better-sqlite3")) as Record<string, unknown>;
+      case "postgresql":
+        return (await import("@prisma/adapter-pg")) as Record<string, unknown>;
+      case "mysql":
+        return (await import("@prisma/adapter-mariadb")) as Record<string, unknown>;
+    }
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
+      throw new CliConfigError(
+        `The datasource provider '${provider}' needs the driver adapter ${name}: npm install ${name} (or use --config)`,
+      );
+    }
+    throw error;
+  }
+}
+
+function adapterFor(provider: keyof typeof ADAPTERS, mod: Record<string, unknown>, url: string): unknown {
+  type Ctor = new (...args: unknown[]) => unknown;
+  switch (provider) {
+    case "sqlite":
+      return new (mod.PrismaBetterSqlite3 as Ctor)({ url });
+    case "postgresql":
+      return new (mod.PrismaPg as Ctor)({ connectionString: url });
+    case "mysql":
+      return new (mod.PrismaMariaDb as Ctor)(url);
+  }
+}
+
 /**
- * A PrismaClient built from a schema's `prisma-client` generator output and
- * the driver adapter for its datasource provider, on `DATABASE_URL`.
+ * A PrismaClient built from the schema's `prisma-client` (or
+ * `prisma-client-js`) generator output and the driver adapter for its
+ * datasource provider, on the config's `datasource.url` or `DATABASE_URL`.
  */
-export async function prismaFromSchema(schemaPath: string, env: Env): Promise<unknown> {
-  const text = await readFile(schemaPath, "utf8");
-  const block = generatorBlocks(text).find(
+export async function prismaFromSchema(app: AppSchema): Promise<unknown> {
+  const block = app.generators.find(
     (b) => b.provider === "prisma-client" || b.provider === "prisma-client-js",
   );
   if (block?.output === undefined) {
     throw new CliConfigError(
-      `${schemaPath}: no 'prisma-client' generator with an output; use --config instead`,
+      `${app.location}: no 'prisma-client' generator with an output; use --config instead`,
     );
   }
-  const url = env.DATABASE_URL;
-  if (!url) throw new CliConfigError("Set DATABASE_URL (or use --config) to connect with --schema");
-  const out = isAbsolute(block.output) ? block.output : resolve(dirname(schemaPath), block.output);
-  const entry = ["client.ts", "client.js", "index.js"].map((f) => join(out, f)).find((f) => existsSync(f));
+  const url = app.databaseUrl;
+  if (!url) {
+    throw new CliConfigError(
+      "No database URL: set DATABASE_URL, or datasource.url in prisma.config.ts (or use --config)",
+    );
+  }
+  const entry = ["client.ts", "client.mts", "index.js", "client.js"]
+    .map((f) => join(block.output!, f))
+    .find((f) => existsSync(f));
   if (entry === undefined)
-    throw new CliConfigError(`No generated client in ${out}; run 'prisma generate' first`);
+    throw new CliConfigError(`No generated client in ${block.output}; run 'prisma generate' first`);
   const { PrismaClient } = (await importModule(entry)) as {
     PrismaClient?: new (o: { adapter: unknown }) => unknown;
   };
   if (typeof PrismaClient !== "function") throw new CliConfigError(`${entry} exports no PrismaClient`);
-  const provider = datasourceProvider(text);
-  let adapter: unknown;
-  if (provider === "sqlite") {
-    const { PrismaBetterSqlite3 } = await import("@prisma/adapter-better-sqlite3");
-    adapter = new PrismaBetterSqlite3({ url });
-  } else if (provider === "postgresql") {
-    const { PrismaPg } = await import("@prisma/adapter-pg");
-    adapter = new PrismaPg({ connectionString: url });
-  } else if (provider === "mysql") {
-    const { PrismaMariaDb } = await import("@prisma/adapter-mariadb");
-    adapter = new PrismaMariaDb(url);
-  } else {
+  const provider = app.provider;
+  if (provider !== "sqlite" && provider !== "postgresql" && provider !== "mysql") {
     throw new CliConfigError(
-      `Datasource provider '${provider ?? "(none)"}' is not supported with --schema; use --config`,
+      `Datasource provider '${provider ?? "(none)"}' is not supported without --config (sqlite, postgresql, mysql are)`,
     );
   }
+  const adapter = adapterFor(provider, await importAdapter(provider), url);
   return new PrismaClient({ adapter });
 }

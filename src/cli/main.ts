@@ -5,6 +5,7 @@
  * code) and `help: string`. This file only dispatches; it holds no logic.
  */
 import process from "node:process";
+import { formatErrorChain } from "./error-report.js";
 
 interface CommandModule {
   run(argv: string[]): Promise<number>;
@@ -52,8 +53,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    process.stderr.write(`prisma-ncp-kms: ${message}\n`);
+    // Every cause is printed (codes and messages): the reason is often a level down.
+    process.stderr.write(`prisma-ncp-kms: ${formatErrorChain(error)}\n`);
     process.exitCode = 1;
   },
 );

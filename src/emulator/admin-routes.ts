@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
+import { NCP_RESPONSE_CODES } from "../errors.js";
 import { KmsResponseError, notFound } from "./errors.js";
 import { parseJson, readBody, sendError, sendSuccess } from "./http-io.js";
 import { parseBody } from "./request-schemas.js";
@@ -9,18 +10,19 @@ import type { RunningEmulator } from "./types.js";
 export const ADMIN_PREFIX = "/__emulator/";
 
 const status = z.int().min(400).max(599);
+const code = z.enum(NCP_RESPONSE_CODES);
 const faultsBody = z.strictObject({
   failNext: z
     .strictObject({
       count: z.int().min(0),
       status,
-      code: z.string().optional(),
+      code: code.optional(),
       retryAfterSeconds: z.int().min(0).optional(),
       action: z.string().optional(),
     })
     .optional(),
   failFraction: z
-    .strictObject({ fraction: z.number().min(0).max(1), status, code: z.string().optional() })
+    .strictObject({ fraction: z.number().min(0).max(1), status, code: code.optional() })
     .optional(),
   dropNext: z.int().min(0).optional(),
   latencyMs: z.number().min(0).optional(),

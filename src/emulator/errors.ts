@@ -1,4 +1,4 @@
-import { NcpKmsError } from "../errors.js";
+import { NcpKmsError, type NcpResponseCode } from "../errors.js";
 
 /**
  * An NCP KMS error response: HTTP `status` plus the contract's response
@@ -13,7 +13,7 @@ export class KmsResponseError extends NcpKmsError {
   /** Extra response headers, e.g. `Retry-After`. */
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  constructor(status: number, code: NcpResponseCode, message: string, headers: Record<string, string> = {}) {
     super(code, message);
     this.status = status;
     this.headers = headers;
@@ -21,7 +21,7 @@ export class KmsResponseError extends NcpKmsError {
 }
 
 /** The response code the contract pairs with an HTTP status. */
-export function defaultCodeForStatus(status: number): string {
+export function defaultCodeForStatus(status: number): NcpResponseCode {
   switch (status) {
     case 400:
     case 405:

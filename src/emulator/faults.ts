@@ -1,3 +1,4 @@
+import type { NcpResponseCode } from "../errors.js";
 import { defaultCodeForStatus, invalidRequest, KmsResponseError } from "./errors.js";
 import type { EmulatorFaults, FailFractionOptions, FailNextOptions } from "./types.js";
 
@@ -19,7 +20,11 @@ function checkStatus(status: number): void {
   }
 }
 
-function faultError(opts: { status: number; code?: string; retryAfterSeconds?: number }): KmsResponseError {
+function faultError(opts: {
+  status: number;
+  code?: NcpResponseCode | undefined;
+  retryAfterSeconds?: number;
+}): KmsResponseError {
   const headers: Record<string, string> = {};
   if (opts.retryAfterSeconds !== undefined) headers["retry-after"] = String(opts.retryAfterSeconds);
   return new KmsResponseError(

@@ -3,6 +3,7 @@
  * specified in `CONTRACT.md`; `README.md` beside this file lists the choices
  * marked [ours].
  */
+import type { NcpResponseCode } from "../errors.js";
 
 /** Key types NCP KMS offers. */
 export type KeyType = "AES256" | "RSA2048" | "ECDSA";
@@ -93,7 +94,7 @@ export interface EmulatorStats {
 export interface FailNextOptions {
   status: number;
   /** Response `code`. Defaults to the code the contract pairs with `status`. */
-  code?: string;
+  code?: NcpResponseCode;
   /** Sends `Retry-After` with this many seconds. Defaults to none. */
   retryAfterSeconds?: number;
   /** Only requests for this action (e.g. `encrypt`) are failed. Defaults to any action. */
@@ -104,7 +105,7 @@ export interface FailNextOptions {
 export interface FailFractionOptions {
   status: number;
   /** Response `code`. Defaults to the code the contract pairs with `status`. */
-  code?: string;
+  code?: NcpResponseCode;
 }
 
 /** Fault injection, applied to KMS requests only (never to admin routes). */

@@ -3,7 +3,7 @@
  * operator or row id involved, and never the value, the ciphertext's
  * plaintext, or the encryption context.
  */
-import { NcpKmsError } from "../errors.js";
+import { type EncryptionErrorCode, NcpKmsError } from "../errors.js";
 
 /** Row identifier as the error reports it: the id value, or the compound id's fields. */
 export type RowId = string | number | bigint | Readonly<Record<string, unknown>>;
@@ -76,7 +76,7 @@ export class DecryptionFailedError extends NcpKmsError {
     field: string,
     rowId: RowId | undefined,
     reason: string,
-    options?: { cause?: unknown; code?: string },
+    options?: { cause?: unknown; code?: EncryptionErrorCode },
   ) {
     super(
       options?.code ?? "DECRYPTION_FAILED",

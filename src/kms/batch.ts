@@ -37,6 +37,7 @@ export interface BatchOptions {
   maxItemsPerRequest: number;
   maxIsolationRequests: number;
   coalesceWindowMs: number;
+  maxBatchSize: number;
   scheduler: Scheduler;
   counters: KmsCounters;
   send: SendArray;
@@ -96,6 +97,7 @@ export function createArrayCrypto(options: BatchOptions): ArrayCrypto {
 
   const coalescer = new Coalescer<Group, Item, string>({
     windowMs: options.coalesceWindowMs,
+    maxBatchSize: options.maxBatchSize,
     scheduler: options.scheduler,
     run: runBatch,
   });

@@ -1,121 +1,47 @@
 /**
- * `createKmsClient`: wires options into the layers (transport, auth, limiter,
- * retry, batching) and exposes the public operations. Holds no HTTP or
- * batching logic of its own.
+ * `createKmsClient`: the composition root. It resolves the options, builds
+ * the transports, stacks the layers every call goes through —
+ *
+ *   send (transport) → auth headers → response check → rate limiter →
+ *   token renewal → concurrency → retry
+ *
+ * (innermost first, undici-style `compose`) — and exposes the public
+ * operations on top: batched array crypto, single-value crypto and key
+ * management. It holds no HTTP, quota or batching logic of its own.
  */
+import type { z } from "zod";
+import { isNcpKmsError } from "../errors.js";
 import { createArrayCrypto, type Group } from "./batch.js";
+import type { KmsClient } from "./client-types.js";
 import { defaultScheduler } from "./coalescer.js";
 import { fromBase64, toBase64, toBytes } from "./codec.js";
 import { KmsInvalidOptionError, KmsValueTooLargeError } from "./errors.js";
-import { emptyCounters, type KmsCounters, type KmsEvent } from "./events.js";
+import { emptyCounters } from "./events.js";
+import { createHooks } from "./hooks.js";
+import { authLayer, tokenRenewalLayer } from "./layers/auth.js";
+import { type CallSpec, compose, type RequestAuth } from "./layers/call.js";
+import { concurrencyLayer, limiterLayer } from "./layers/limit.js";
+import { responseLayer } from "./layers/response.js";
+import { retryLayer } from "./layers/retry.js";
+import { sendDispatch } from "./layers/send.js";
+import { createManagement } from "./management.js";
 import { type AccountCredentials, type KmsClientOptions, validateOptions } from "./options.js";
 import { createLocalRateLimiter } from "./rate-limiter.js";
-import { createRequester, type RequestAuth } from "./requester.js";
-import { defaultRetryPolicy } from "./retry.js";
-import { type CryptoAction, cryptoPath, managementPath } from "./routes.js";
-import {
-  accessTokenData,
-  customKeyData,
-  decryptData,
-  encryptData,
-  type KeyInfo,
-  keyInfo,
-  keyListData,
-  reencryptData,
-  rotateData,
-  signData,
-  tokenSetData,
-  verifyData,
-} from "./schemas.js";
+import { createDefaultRetryPolicy, defaultRetryPolicy } from "./retry.js";
+import { type CryptoAction, cryptoPath } from "./routes.js";
+import { customKeyData, decryptData, encryptData, reencryptData, signData, verifyData } from "./schemas.js";
 import { type KeyTokens, TokenStore } from "./token-auth.js";
 import { createTransport, type Transport } from "./transport.js";
-import type { KmsCrypto, Settled } from "./types.js";
+import type { Settled } from "./types.js";
 
-/** Optional context for single-value operations (raw bytes or a UTF-8 string, at most 50 bytes). */
-export interface ContextOption {
-  context?: Uint8Array | string | undefined;
-}
-
-/** Key types NCP KMS offers. */
-export type KmsKeyType = "AES256" | "RSA2048" | "ECDSA";
-
-/** Narrows a string to {@link KmsKeyType}. */
-export function isKmsKeyType(value: string): value is KmsKeyType {
-  return value === "AES256" || value === "RSA2048" || value === "ECDSA";
-}
-
-/** Input of {@link KmsClient.createKey} (API 2.0 "Create Key"). */
-export interface CreateKeyInput {
-  /** 3–15 chars, starts with a letter; letters, digits, `-`, `_`. */
-  keyName: string;
-  /** Defaults to `"AES256"`. */
-  keyType?: KmsKeyType;
-  /** Convergent encryption (AES256 only). Defaults to `false`. */
-  isConvergent?: boolean;
-  /** Defaults to `false`. */
-  isAutoRotation?: boolean;
-  /** Days between automatic rotations (1–730), only with auto-rotation. Defaults to the server's (90). */
-  rotationPeriod?: number;
-  /** Defaults to `"BASIC"`. */
-  protectionType?: "BASIC" | "COMMON_HSM";
-  /** Defaults to none. */
-  memo?: string;
-}
-
-/** TTLs for token issuing: hours 1–17520, or `"UL"` for unlimited. */
-export interface TokenHours {
-  /** Defaults to the server's (72). */
-  accessTokenHours?: number | "UL";
-  /** Defaults to the server's (2160). */
-  refreshTokenHours?: number | "UL";
-}
-
-/** The NCP KMS client. Implements {@link KmsCrypto} for the Prisma extension and the migration engine. */
-export interface KmsClient extends KmsCrypto {
-  /** Encrypts one value (coalesced with concurrent calls). */
-  encrypt(keyTag: string, plaintext: Uint8Array | string, options?: ContextOption): Promise<string>;
-  /** Decrypts one ciphertext. */
-  decrypt(keyTag: string, ciphertext: string, options?: ContextOption): Promise<Uint8Array>;
-  /** Re-encrypts one ciphertext under the key's newest version. */
-  reencrypt(keyTag: string, ciphertext: string, options?: ContextOption): Promise<string>;
-  /** Creates a data key wrapped by the master key (`requestPlainKey` also returns it in the clear). */
-  createCustomKey(
-    keyTag: string,
-    options?: ContextOption & { requestPlainKey?: boolean; bits?: 128 | 256 | 512 },
-  ): Promise<{
-    ciphertext: string;
-    plaintext: Uint8Array | undefined;
-    keyVersion: number | string | undefined;
-  }>;
-  /** Signs up to 8 KB of data (RSA2048 or ECDSA keys). */
-  sign(keyTag: string, data: Uint8Array | string): Promise<string>;
-  /** Verifies a signature made by {@link KmsClient.sign}. */
-  verify(keyTag: string, data: Uint8Array | string, signature: string): Promise<boolean>;
-  /** Issues a token pair with account auth; under token auth the client starts using it. */
-  createTokenSet(keyTag: string, hours?: TokenHours): Promise<{ accessToken: string; refreshToken: string }>;
-  /** Exchanges a refresh token for a new access token. */
-  createAccessToken(
-    keyTag: string,
-    refreshToken: string,
-    hours?: Pick<TokenHours, "accessTokenHours">,
-  ): Promise<string>;
-  /** Creates a key (account auth). */
-  createKey(input: CreateKeyInput): Promise<KeyInfo>;
-  /** Rotates a key: new version for encryption, old ones keep decrypting. */
-  rotateKey(
-    keyTag: string,
-  ): Promise<{ keyTag: string; version: number; rotatedDate?: number | string | undefined }>;
-  /** Lists keys (served by the emulator; [ours] in CONTRACT.md). */
-  listKeys(): Promise<KeyInfo[]>;
-  /** One key's details (served by the emulator; [ours] in CONTRACT.md). */
-  getKey(keyTag: string): Promise<KeyInfo>;
-  /** A snapshot of the running totals. */
-  counters(): KmsCounters;
-  /** Subscribes to events; returns the unsubscribe function. */
-  on(listener: (event: KmsEvent) => void): () => void;
-  /** Closes the keep-alive connections (when the client created them). */
-  close(): Promise<void>;
-}
+export {
+  type ContextOption,
+  type CreateKeyInput,
+  isKmsKeyType,
+  type KmsClient,
+  type KmsKeyType,
+  type TokenHours,
+} from "./client-types.js";
 
 const SIGN_LIMIT_BYTES = 8192;
 
@@ -152,30 +78,21 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
   const tps = options.tps ?? (api === "v2" ? 270 : 180);
   const concurrency = options.concurrency ?? 32;
   const now = options.now ?? Date.now;
+  const monotonicNow = options.monotonicNow ?? (() => performance.now());
   const scheduler = options.scheduler ?? defaultScheduler;
   const counters = emptyCounters();
-  const listeners = new Set<(event: KmsEvent) => void>();
-  if (options.onEvent) listeners.add(options.onEvent);
-  const emit = (event: KmsEvent) => {
-    for (const l of listeners) l(event);
-  };
+  const hooks = createHooks({ onEvent: options.onEvent, logger: options.logger });
 
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const crypto = createTransport({
-    endpoint,
-    timeoutMs,
-    connections: concurrency,
+  const transportOptions = {
+    timeoutMs: options.timeoutMs ?? 10_000,
+    maxResponseBytes: options.maxResponseBytes ?? 8 * 1024 * 1024,
     dispatcher: options.dispatcher,
-  });
-  const management: Transport =
+  };
+  const cryptoTransport = createTransport({ ...transportOptions, endpoint, connections: concurrency });
+  const managementTransport: Transport =
     managementEndpoint === endpoint
-      ? crypto
-      : createTransport({
-          endpoint: managementEndpoint,
-          timeoutMs,
-          connections: 4,
-          dispatcher: options.dispatcher,
-        });
+      ? cryptoTransport
+      : createTransport({ ...transportOptions, endpoint: managementEndpoint, connections: 4 });
 
   const auth = options.auth;
   const account: AccountCredentials | undefined = auth.type === "signature" ? auth : auth.account;
@@ -195,25 +112,36 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
   }
 
   let tokens: TokenStore | undefined;
-  const request = createRequester({
-    limiter: options.rateLimiter ?? createLocalRateLimiter({ tps, burst: options.burst, now }),
-    maxWaitMs: options.maxWaitMs ?? 30_000,
-    concurrency,
-    get tokens() {
-      return tokens;
-    },
-    retry: { ...defaultRetryPolicy, ...options.retry },
-    now,
-    scheduler,
-    random: options.random ?? Math.random,
-    counters,
-    emit,
-    logger: options.logger,
-  });
+  const dispatch = compose(
+    sendDispatch({ counters, hooks, monotonicNow }),
+    authLayer({ now, tokens: () => tokens }),
+    responseLayer({ now }),
+    limiterLayer({
+      limiter:
+        options.rateLimiter ?? createLocalRateLimiter({ tps, burst: options.burst, now: monotonicNow }),
+      maxWaitMs: options.maxWaitMs ?? 30_000,
+      scheduler,
+      counters,
+      hooks,
+    }),
+    tokenRenewalLayer({ tokens: () => tokens }),
+    concurrencyLayer(concurrency),
+    retryLayer({
+      policy:
+        options.retryPolicy ??
+        createDefaultRetryPolicy({ ...defaultRetryPolicy, ...options.retry }, options.random ?? Math.random),
+      scheduler,
+      monotonicNow,
+      counters,
+      hooks,
+    }),
+  );
+  const request = async <T extends z.ZodType>(spec: CallSpec<T>): Promise<z.infer<T>> =>
+    (await dispatch({ spec, attempt: 1, headers: {} })).json as z.infer<T>;
 
   const bucketFor = (keyTag: string) => (api === "v2" ? keyTag : "account");
 
-  function cryptoCall<T extends import("zod").ZodType>(
+  function cryptoCall<T extends z.ZodType>(
     action: CryptoAction,
     keyTag: string,
     body: unknown,
@@ -223,7 +151,7 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
     return request({
       action,
       keyTag,
-      transport: crypto,
+      transport: cryptoTransport,
       method: "POST",
       path: cryptoPath(api, signatureVersion, keyTag, action),
       body,
@@ -234,56 +162,26 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
     });
   }
 
-  async function createAccessToken(
-    keyTag: string,
-    refreshToken: string,
-    hours: Pick<TokenHours, "accessTokenHours"> = {},
-  ) {
-    counters.calls++;
-    const body = hours.accessTokenHours === undefined ? {} : { accessTokenHours: hours.accessTokenHours };
-    const data = await request({
-      action: "access-token",
-      keyTag,
-      transport: management,
-      method: "POST",
-      path: managementPath.accessToken(keyTag),
-      body,
-      auth: { kind: "refresh-token", refreshToken },
-      unlimited: true,
-      items: 0,
-      data: accessTokenData,
-    });
-    return data.accessToken;
-  }
-
-  async function issueTokenSet(keyTag: string, hours: TokenHours = {}) {
-    const data = await request({
-      action: "token-set",
-      keyTag,
-      transport: management,
-      method: "POST",
-      path: managementPath.tokenSet(keyTag),
-      body: { ...hours },
-      auth: accountAuth("token-set"),
-      unlimited: true,
-      items: 0,
-      data: tokenSetData,
-    });
-    return { accessToken: data.accessToken, refreshToken: data.refreshToken };
-  }
+  const management = createManagement({ request, transport: managementTransport, accountAuth, counters });
 
   if (auth.type === "token") {
+    const accessTokenHours =
+      options.accessTokenHours === undefined ? {} : { accessTokenHours: options.accessTokenHours };
     tokens = new TokenStore({
       tokens: auth.tokens ?? {},
       now,
       refreshBeforeMs: options.refreshBeforeMs ?? 60_000,
-      refresh: (keyTag, refreshToken) =>
-        createAccessToken(
+      refresh: (keyTag, refreshToken) => management.createAccessToken(keyTag, refreshToken, accessTokenHours),
+      issue:
+        account === undefined ? undefined : (keyTag): Promise<KeyTokens> => management.issueTokenSet(keyTag),
+      onRenewal: (keyTag, { error, background }) =>
+        hooks.emit({
+          type: "token-refresh",
           keyTag,
-          refreshToken,
-          options.accessTokenHours === undefined ? {} : { accessTokenHours: options.accessTokenHours },
-        ),
-      issue: account === undefined ? undefined : (keyTag): Promise<KeyTokens> => issueTokenSet(keyTag),
+          ok: error === undefined,
+          background,
+          code: isNcpKmsError(error) ? error.code : error === undefined ? undefined : "UNKNOWN",
+        }),
     });
   }
 
@@ -292,6 +190,7 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
     maxItemsPerRequest: options.maxItemsPerRequest ?? 1000,
     maxIsolationRequests: options.maxIsolationRequests ?? 64,
     coalesceWindowMs: options.coalesceWindowMs ?? 0,
+    maxBatchSize: options.maxBatchSize ?? 10_000,
     scheduler,
     counters,
     async send(group: Group, wires) {
@@ -394,83 +293,20 @@ export function createKmsClient(options: KmsClientOptions): KmsClient {
     },
     async createTokenSet(keyTag, hours = {}) {
       counters.calls++;
-      const set = await issueTokenSet(keyTag, hours);
+      const set = await management.issueTokenSet(keyTag, hours);
       tokens?.set(keyTag, set);
       return set;
     },
-    createAccessToken,
-    async createKey(input) {
-      counters.calls++;
-      const body = {
-        keyType: "AES256",
-        isConvergent: false,
-        isAutoRotation: false,
-        protectionType: "BASIC",
-        ...input,
-      };
-      return request({
-        action: "create-key",
-        transport: management,
-        method: "POST",
-        path: managementPath.keys(),
-        body,
-        auth: accountAuth("create-key"),
-        unlimited: true,
-        items: 0,
-        data: keyInfo,
-      });
-    },
-    async rotateKey(keyTag) {
-      counters.calls++;
-      return request({
-        action: "rotate-key",
-        keyTag,
-        transport: management,
-        method: "POST",
-        path: managementPath.rotate(keyTag),
-        body: {},
-        auth: accountAuth("rotate-key"),
-        unlimited: true,
-        items: 0,
-        data: rotateData,
-      });
-    },
-    async listKeys() {
-      counters.calls++;
-      const data = await request({
-        action: "list-keys",
-        transport: management,
-        method: "GET",
-        path: managementPath.keys(),
-        auth: accountAuth("list-keys"),
-        unlimited: true,
-        items: 0,
-        data: keyListData,
-      });
-      return Array.isArray(data) ? data : data.keys;
-    },
-    async getKey(keyTag) {
-      counters.calls++;
-      return request({
-        action: "get-key",
-        keyTag,
-        transport: management,
-        method: "GET",
-        path: managementPath.key(keyTag),
-        auth: accountAuth("get-key"),
-        unlimited: true,
-        items: 0,
-        data: keyInfo,
-      });
-    },
+    createAccessToken: management.createAccessToken,
+    createKey: management.createKey,
+    rotateKey: management.rotateKey,
+    listKeys: management.listKeys,
+    getKey: management.getKey,
     counters: () => ({ ...counters }),
-    on(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    on: hooks.on,
     async close() {
-      await crypto.close();
-      if (management !== crypto) await management.close();
+      await cryptoTransport.close();
+      if (managementTransport !== cryptoTransport) await managementTransport.close();
     },
   };
   return client;

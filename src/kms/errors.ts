@@ -4,7 +4,7 @@
  * token, plaintext, context or request body (key tags are not secret: NCP
  * says so).
  */
-import { NcpKmsError } from "../errors.js";
+import { type KmsErrorCode, NcpKmsError } from "../errors.js";
 
 /** Where a KMS error happened; all fields are safe to log. */
 export interface KmsErrorDetails {
@@ -19,7 +19,9 @@ export interface KmsErrorDetails {
   /** How many HTTP attempts were made (1 = no retry). */
   attempts?: number;
   /** Server-requested wait before retrying (from `Retry-After`), in ms. */
-  retryAfterMs?: number;
+  retryAfterMs?: number | undefined;
+  /** `true` when the request surely never reached the server (connection refused, DNS failure). */
+  requestNotSent?: boolean;
   cause?: unknown;
 }
 
@@ -33,7 +35,7 @@ function describe(summary: string, d: KmsErrorDetails): string {
 }
 
 /** Base class of every error raised while talking to the KMS. */
-export class KmsError extends NcpKmsError {
+export class KmsError extends NcpKmsError<KmsErrorCode> {
   readonly action: string;
   readonly keyTag: string | undefined;
   readonly status: number | undefined;
@@ -41,8 +43,14 @@ export class KmsError extends NcpKmsError {
   /** Mutable so the retry layer can record the final count. */
   attempts: number;
   readonly retryAfterMs: number | undefined;
+  /**
+   * `true` when the request surely never reached the server (the connection
+   * was refused or the host did not resolve), so even a call that changes
+   * state may be sent again. `false` when it may have arrived.
+   */
+  readonly requestNotSent: boolean;
 
-  constructor(code: string, summary: string, details: KmsErrorDetails) {
+  constructor(code: KmsErrorCode, summary: string, details: KmsErrorDetails) {
     super(
       code,
       describe(summary, details),
@@ -54,6 +62,7 @@ export class KmsError extends NcpKmsError {
     this.ncpCode = details.ncpCode;
     this.attempts = details.attempts ?? 1;
     this.retryAfterMs = details.retryAfterMs;
+    this.requestNotSent = details.requestNotSent ?? false;
   }
 
   /** Whether another attempt might succeed (429, 5xx, timeouts, dropped connections). */
@@ -151,6 +160,15 @@ export class KmsInvalidResponseError extends KmsError {
   }
 }
 
+/** The response body exceeded `maxResponseBytes`; the client stopped reading and closed the connection. */
+export class KmsResponseTooLargeError extends KmsError {
+  readonly limitBytes: number;
+  constructor(d: KmsErrorDetails & { limitBytes: number }) {
+    super("KMS_RESPONSE_TOO_LARGE", `KMS response body exceeds maxResponseBytes=${d.limitBytes}`, d);
+    this.limitBytes = d.limitBytes;
+  }
+}
+
 /** A single value exceeds the per-request limit; raised before any request is sent. */
 export class KmsValueTooLargeError extends KmsError {
   readonly sizeBytes: number;
@@ -177,6 +195,21 @@ export class KmsQuotaWaitTimeoutError extends KmsError {
       `rate limiter would wait ${Math.round(d.waitMs)} ms, over maxWaitMs=${d.maxWaitMs}`,
       d,
     );
+  }
+}
+
+/**
+ * The rate limiter's shared store (Redis) failed or did not answer in time,
+ * so no slot could be granted and nothing was sent to the KMS. Configure
+ * `fallback` on `createRedisRateLimiter` to keep serving from a local bucket.
+ */
+export class KmsLimiterUnavailableError extends KmsError {
+  constructor(d: KmsErrorDetails) {
+    super("KMS_LIMITER_UNAVAILABLE", "rate limiter unavailable (shared store failed)", {
+      ...d,
+      attempts: d.attempts ?? 0,
+      requestNotSent: true,
+    });
   }
 }
 

@@ -54,7 +54,29 @@ export type KmsEvent =
       code: string;
     }
   | { type: "wait"; bucket: string; waitMs: number }
-  | { type: "throttled"; action: string; keyTag: string | undefined; retryAfterMs: number | undefined };
+  | { type: "throttled"; action: string; keyTag: string | undefined; retryAfterMs: number | undefined }
+  | {
+      /**
+       * An access-token renewal ended. `background`: an early refresh while the
+       * current token still served (its failure failed no call; it is tried
+       * again after a pause). `code` is the error's code when `ok` is false.
+       */
+      type: "token-refresh";
+      keyTag: string;
+      ok: boolean;
+      background: boolean;
+      code: string | undefined;
+    }
+  | {
+      /**
+       * An `onEvent` listener or the `logger` threw. Reported once per hook;
+       * the KMS call it was reporting on is unaffected. `error` is what the
+       * hook threw (the app's own error object).
+       */
+      type: "error";
+      source: "listener" | "logger";
+      error: unknown;
+    };
 
 export function emptyCounters(): KmsCounters {
   return {

@@ -3,6 +3,12 @@
  */
 
 export {
+  isNcpKmsError,
+  type KmsErrorCode,
+  NcpKmsError,
+  type NcpKmsErrorCode,
+} from "../errors.js";
+export {
   type ContextOption,
   type CreateKeyInput,
   createKmsClient,
@@ -14,6 +20,13 @@ export {
 export type { Scheduler } from "./coalescer.js";
 export * from "./errors.js";
 export type { KmsCounters, KmsEvent, KmsLogger } from "./events.js";
+export {
+  createKmsClientFromEnv,
+  type KmsEnv,
+  kmsKeysFromEnv,
+  kmsOptionsFromEnv,
+  parseKeyTags,
+} from "./from-env.js";
 export type { AccountCredentials, KmsClientOptions, SignatureAuth, TokenAuth } from "./options.js";
 export {
   createLocalRateLimiter,
@@ -26,7 +39,13 @@ export {
   type RedisEvalClient,
   type RedisRateLimiterOptions,
 } from "./redis-limiter.js";
-export type { RetryPolicy } from "./retry.js";
+export {
+  createDefaultRetryPolicy,
+  type RetryPolicy,
+  type RetryPolicyFunction,
+  type RetryRequest,
+  safeToRepeat,
+} from "./retry.js";
 export type { KeyInfo } from "./schemas.js";
 export { computeSignature, signatureHeaders } from "./signing.js";
 export type { KeyTokens } from "./token-auth.js";

@@ -9,7 +9,7 @@ import type { Scheduler } from "./coalescer.js";
 import { KmsInvalidOptionError } from "./errors.js";
 import type { KmsEvent, KmsLogger } from "./events.js";
 import type { RateLimiter } from "./rate-limiter.js";
-import type { RetryPolicy } from "./retry.js";
+import type { RetryPolicy, RetryPolicyFunction } from "./retry.js";
 import type { KeyTokens } from "./token-auth.js";
 
 /** Account credentials (NCP access key and secret key of a (sub) account). */
@@ -69,30 +69,81 @@ export interface KmsClientOptions {
   maxItemsPerRequest?: number;
   /** Merge calls arriving within this many ms; 0 means one macrotask tick. Defaults to 0. */
   coalesceWindowMs?: number;
+  /**
+   * Most values one coalesced batch may hold (DataLoader's `maxBatchSize`): a
+   * burst of concurrent calls is cut into batches of at most this many values,
+   * each flushed as soon as it is full, so one burst cannot build an unbounded
+   * batch. Defaults to 10000.
+   */
+  maxBatchSize?: number;
+  /**
+   * Largest response body read, in bytes. A longer one (a misbehaving proxy,
+   * a hostile endpoint) fails with `KmsResponseTooLargeError`
+   * (`KMS_RESPONSE_TOO_LARGE`) and the connection is closed. Defaults to
+   * 8388608 (8 MiB; a full 1000-value response is far smaller).
+   */
+  maxResponseBytes?: number;
   /** Maximum HTTP requests in flight. Defaults to 32. */
   concurrency?: number;
   /** Timeout of one HTTP request, in ms. Defaults to 10000. */
   timeoutMs?: number;
-  /** Retry policy for 429, 5xx, timeouts and dropped connections. Defaults to `{ retries: 5, minDelayMs: 100, maxDelayMs: 5000, maxElapsedMs: 30000 }`. */
+  /**
+   * Tuning of the default retry policy (429, 5xx, timeouts, dropped
+   * connections; `Retry-After` honoured). `createTokenSet`, `createKey` and
+   * `rotateKey` are repeated only when the request surely did not reach the
+   * server (refused connection) or after a 429 with `Retry-After`. Defaults to
+   * `{ retries: 5, minDelayMs: 100, maxDelayMs: 5000, maxElapsedMs: 30000 }`.
+   */
   retry?: Partial<RetryPolicy>;
+  /**
+   * Replaces the retry decision: `(error, attempt, request) => delayMs | undefined`
+   * (undefined: give up). `request.idempotent` is `false` for `createTokenSet`,
+   * `createKey` and `rotateKey`; repeating one of those after it reached the
+   * server changes state twice. Defaults to capped exponential backoff tuned by
+   * `retry`, which repeats non-idempotent calls only after a refused connection
+   * or a 429 with `Retry-After`.
+   */
+  retryPolicy?: RetryPolicyFunction;
   /** Longest a request may wait for the rate limiter before `KmsQuotaWaitTimeoutError`, in ms. Defaults to 30000. */
   maxWaitMs?: number;
   /** Extra requests allowed per batch to isolate bad ciphertexts by splitting. Defaults to 64. */
   maxIsolationRequests?: number;
-  /** Renew an access token this long before its `exp`, in ms (capped at half its lifetime). Defaults to 60000. */
+  /**
+   * Renew an access token this long before its `exp`, in ms (capped at half
+   * its lifetime). The renewal runs in the background while the current token
+   * still serves; a failed one is retried after a pause and fails no call
+   * until the token has expired. Defaults to 60000.
+   */
   refreshBeforeMs?: number;
   /** `accessTokenHours` sent when renewing an access token. Defaults to the server's (72). */
   accessTokenHours?: number | "UL";
   /** A limiter shared by several processes, e.g. `createRedisRateLimiter`. Defaults to an in-process token bucket at `tps`. */
   rateLimiter?: RateLimiter;
-  /** Debug logger; fields never hold secrets, plaintexts or contexts. Defaults to none. */
+  /**
+   * Debug logger; fields never hold secrets, plaintexts or contexts. If it
+   * throws, the call is unaffected and the failure is reported once as an
+   * `error` event. Defaults to none.
+   */
   logger?: KmsLogger;
-  /** Called for every request, retry, wait and 429; for metrics. Defaults to none. */
+  /**
+   * Called for every request, retry, wait, 429 and token refresh; for metrics.
+   * If it throws, the call is unaffected and the failure is reported once as
+   * an `error` event to the other listeners. Defaults to none.
+   */
   onEvent?: (event: KmsEvent) => void;
   /** undici dispatcher to send requests with (not closed by `close()`). Defaults to a keep-alive `Agent` of `concurrency` connections. */
   dispatcher?: Dispatcher;
-  /** Wall clock in epoch ms (signature timestamps, token expiry, limiter). Defaults to `Date.now`. */
+  /**
+   * Wall clock in epoch ms: signature timestamps, token expiry, `Retry-After`
+   * dates. Never used to time waits. Defaults to `Date.now`.
+   */
   now?: () => number;
+  /**
+   * Monotonic clock in ms: the in-process rate limiter, the retry budget
+   * (`maxElapsedMs`) and request durations, so a wall-clock jump can neither
+   * stall nor flood the limiter. Defaults to `performance.now()`.
+   */
+  monotonicNow?: () => number;
   /** Coalescing and sleeping. Defaults to `setImmediate`/`setTimeout`. */
   scheduler?: Scheduler;
   /** Random source for retry jitter, in [0, 1). Defaults to `Math.random`. */
@@ -125,6 +176,8 @@ const schema = z
     maxRequestBytes: positiveInt.optional(),
     maxItemsPerRequest: positiveInt.optional(),
     coalesceWindowMs: z.number().min(0).optional(),
+    maxBatchSize: positiveInt.optional(),
+    maxResponseBytes: positiveInt.optional(),
     concurrency: positiveInt.optional(),
     timeoutMs: positiveInt.optional(),
     retry: z
@@ -135,6 +188,7 @@ const schema = z
         maxElapsedMs: z.number().min(0).optional(),
       })
       .optional(),
+    retryPolicy: fn.optional(),
     maxWaitMs: z.number().min(0).optional(),
     maxIsolationRequests: z.number().int().min(0).optional(),
     refreshBeforeMs: z.number().min(0).optional(),
@@ -144,6 +198,7 @@ const schema = z
     onEvent: fn.optional(),
     dispatcher: obj.optional(),
     now: fn.optional(),
+    monotonicNow: fn.optional(),
     scheduler: obj.optional(),
     random: fn.optional(),
   })

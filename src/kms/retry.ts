@@ -1,11 +1,19 @@
 /**
- * Retry with capped exponential backoff and full jitter. Only errors that say
- * they are retryable (429, 5xx, timeouts, dropped connections) are retried;
- * every other 4xx fails at once. Bounded by a count and by total elapsed time.
+ * The retry layer. A retry policy is a function `(error, attempt, request) =>
+ * delayMs | undefined` (undefined: give up), so apps can replace it; the
+ * default is capped exponential backoff with full jitter that
+ *
+ * - retries only errors that say they are retryable (429, 5xx, timeouts,
+ *   dropped connections); every other 4xx fails at once;
+ * - never repeats a non-idempotent call (`token-set`, `create-key`,
+ *   `rotate-key`) once the request may have reached the server: such a call
+ *   is retried only when the connection was never made (refused, DNS) or on a
+ *   429 with `Retry-After` (the server turned it away without acting);
+ * - is bounded by a count and by total elapsed (monotonic) time.
  */
 import { KmsError } from "./errors.js";
 
-/** How hard to retry. */
+/** Tuning of the default retry policy. */
 export interface RetryPolicy {
   /** Retries after the first attempt. Defaults to 5. */
   retries: number;
@@ -23,6 +31,33 @@ export const defaultRetryPolicy: RetryPolicy = {
   maxDelayMs: 5000,
   maxElapsedMs: 30_000,
 };
+
+/** The call a retry decision is about; all fields are safe to log. */
+export interface RetryRequest {
+  /** KMS action, e.g. `encrypt`, `rotate-key`. */
+  action: string;
+  keyTag: string | undefined;
+  method: "GET" | "POST";
+  /**
+   * `false` for calls that change state on the server each time they run
+   * (`token-set`, `create-key`, `rotate-key`): repeating one that reached the
+   * server would rotate a key twice.
+   */
+  idempotent: boolean;
+  /** Monotonic ms since the first attempt started. */
+  elapsedMs: number;
+}
+
+/**
+ * Decides whether to retry after `attempt` (from 1) failed with `error`:
+ * returns the delay in ms before the next attempt, or `undefined` to give up
+ * (the caller then gets `error`).
+ */
+export type RetryPolicyFunction = (
+  error: KmsError,
+  attempt: number,
+  request: RetryRequest,
+) => number | undefined;
 
 /** Full-jitter backoff for retry number `retry` (1-based). */
 export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number): number {
@@ -43,18 +78,40 @@ export function parseRetryAfter(value: string | undefined, nowEpochMs: number): 
   return Math.max(0, date - nowEpochMs);
 }
 
+/** Whether repeating the failed request cannot make the server act twice. */
+export function safeToRepeat(error: KmsError, request: Pick<RetryRequest, "idempotent">): boolean {
+  if (request.idempotent) return true;
+  if (error.requestNotSent) return true;
+  return error.code === "KMS_THROTTLED" && error.retryAfterMs !== undefined;
+}
+
+/** The default policy with the given tuning; `random` drives the jitter. */
+export function createDefaultRetryPolicy(
+  tuning: RetryPolicy = defaultRetryPolicy,
+  random: () => number = Math.random,
+): RetryPolicyFunction {
+  return (error, attempt, request) => {
+    if (!error.retryable || attempt > tuning.retries || !safeToRepeat(error, request)) return undefined;
+    const jitter = backoffDelay(attempt, tuning, random);
+    const delay = error.retryAfterMs === undefined ? jitter : error.retryAfterMs + Math.min(jitter, 100);
+    if (request.elapsedMs + delay > tuning.maxElapsedMs) return undefined;
+    return delay;
+  };
+}
+
 /** What {@link withRetry} needs from its environment (injectable for tests). */
 export interface RetryEnv {
-  policy: RetryPolicy;
+  policy: RetryPolicyFunction;
+  /** The call, for the policy (`elapsedMs` is filled in per decision). */
+  request: Omit<RetryRequest, "elapsedMs">;
   sleep: (ms: number) => Promise<void>;
-  /** Monotonic clock in ms. */
+  /** Monotonic clock in ms (never the wall clock: a clock jump must not stall or flood). */
   now: () => number;
-  random: () => number;
   /** Called before each retry's wait; for counters and logs. */
   onRetry?: (error: KmsError, retry: number, delayMs: number) => void;
 }
 
-/** Runs `attempt(n)` (n from 1) until it succeeds, fails non-retryably, or the policy is spent. */
+/** Runs `attempt(n)` (n from 1) until it succeeds, fails with a non-KMS error, or the policy gives up. */
 export async function withRetry<T>(attempt: (n: number) => Promise<T>, env: RetryEnv): Promise<T> {
   const started = env.now();
   for (let n = 1; ; n++) {
@@ -62,10 +119,8 @@ export async function withRetry<T>(attempt: (n: number) => Promise<T>, env: Retr
       return await attempt(n);
     } catch (error) {
       if (!(error instanceof KmsError)) throw error;
-      if (!error.retryable || n > env.policy.retries) throw error.withAttempts(n);
-      const jitter = backoffDelay(n, env.policy, env.random);
-      const delay = error.retryAfterMs === undefined ? jitter : error.retryAfterMs + Math.min(jitter, 100);
-      if (env.now() - started + delay > env.policy.maxElapsedMs) throw error.withAttempts(n);
+      const delay = env.policy(error, n, { ...env.request, elapsedMs: env.now() - started });
+      if (delay === undefined || !(delay >= 0)) throw error.withAttempts(n);
       env.onRetry?.(error, n, delay);
       await env.sleep(delay);
     }

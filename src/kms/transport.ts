@@ -4,7 +4,12 @@
  * puts the request body (which holds plaintext) into an error.
  */
 import { Agent, type Dispatcher, request } from "undici";
-import { KmsConnectionError, KmsInvalidResponseError, KmsTimeoutError } from "./errors.js";
+import {
+  KmsConnectionError,
+  KmsInvalidResponseError,
+  KmsResponseTooLargeError,
+  KmsTimeoutError,
+} from "./errors.js";
 
 /** One request as the client builds it. */
 export interface HttpRequest {
@@ -34,6 +39,8 @@ export interface TransportOptions {
   /** Base URL (origin plus optional path prefix). */
   endpoint: string;
   timeoutMs: number;
+  /** Largest response body read, in bytes; a longer one fails with `KmsResponseTooLargeError`. */
+  maxResponseBytes: number;
   /** Keep-alive connections to open; used only for the dispatcher we create. */
   connections: number;
   /** Bring your own undici dispatcher (not closed by `close()`). */
@@ -64,7 +71,7 @@ export function createTransport(options: TransportOptions): Transport {
         dispatcher,
         signal: controller.signal,
       });
-      const text = await res.body.text();
+      const text = await readCapped(res, options.maxResponseBytes, details);
       let json: unknown;
       try {
         json = text === "" ? undefined : JSON.parse(text);
@@ -77,9 +84,10 @@ export function createTransport(options: TransportOptions): Transport {
       }
       return { status: res.statusCode, headers: res.headers, json };
     } catch (error) {
-      if (error instanceof KmsInvalidResponseError) throw error;
+      if (error instanceof KmsInvalidResponseError || error instanceof KmsResponseTooLargeError) throw error;
       if (timedOut) throw new KmsTimeoutError({ ...details, timeoutMs: options.timeoutMs });
-      throw new KmsConnectionError({ ...details, cause: sanitizeCause(error) });
+      const cause = sanitizeCause(error);
+      throw new KmsConnectionError({ ...details, cause, requestNotSent: neverSent(cause) });
     } finally {
       clearTimeout(timer);
     }
@@ -91,6 +99,52 @@ export function createTransport(options: TransportOptions): Transport {
       if (owned) await dispatcher.close();
     },
   };
+}
+
+/**
+ * Reads the body as UTF-8, at most `limit` bytes: a larger declared
+ * `content-length` is refused before reading, and a stream that grows past
+ * the limit is destroyed (closing the connection), so memory stays bounded.
+ */
+async function readCapped(
+  res: Dispatcher.ResponseData,
+  limit: number,
+  details: { action: string; keyTag: string | undefined },
+): Promise<string> {
+  const tooLarge = () => {
+    res.body.destroy();
+    return new KmsResponseTooLargeError({ ...details, status: res.statusCode, limitBytes: limit });
+  };
+  const declared = Number(res.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    const buf = chunk as Buffer;
+    size += buf.byteLength;
+    if (size > limit) throw tooLarge();
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks, size).toString("utf8");
+}
+
+/**
+ * Socket error codes that mean no connection was ever made, so the server
+ * cannot have seen the request. A reset or close on an open connection is
+ * not among them: the request may have arrived and been acted on.
+ */
+const NOT_CONNECTED = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+function neverSent(cause: Error): boolean {
+  const code = (cause as { code?: unknown }).code;
+  return typeof code === "string" && NOT_CONNECTED.has(code);
 }
 
 /** Keeps only the name/code/message of a socket error (undici errors can hold the request). */

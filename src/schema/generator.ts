@@ -4,6 +4,7 @@
  * generate` time and writes the encryption map. A schema problem throws,
  * which makes `prisma generate` fail with the collected message.
  */
+import { createRequire } from "node:module";
 import { basename } from "node:path";
 import type { GeneratorManifest, GeneratorOptions } from "@prisma/generator-helper";
 import { buildEncryptionMap } from "./build-map.js";
@@ -36,7 +37,12 @@ export async function generateEncryptionMap(options: GeneratorOptions): Promise<
  * expects). Resolves when Prisma closes stdin, i.e. when generation is over.
  */
 export async function serveEncryptionGenerator(): Promise<void> {
-  const { generatorHandler } = await import("@prisma/generator-helper");
+  // @prisma/generator-helper is CommonJS whose named exports Node's ESM
+  // loader cannot see (only `default`); require() gives the same object
+  // under plain node, tsx and vitest alike.
+  const { generatorHandler } = createRequire(import.meta.url)(
+    "@prisma/generator-helper",
+  ) as typeof import("@prisma/generator-helper");
   const closed = new Promise<void>((resolve) => process.stdin.once("close", () => resolve()));
   generatorHandler({
     onManifest: encryptionGeneratorManifest,

@@ -36,16 +36,18 @@ describe("prisma-ncp-kms emulator (CLI)", () => {
         out
           .split("\n")
           .filter((line) => /^NCP_[A-Z_]+=/.test(line))
-          .map((line) => line.split("=", 2) as [string, string]),
+          .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
       );
       expect(Object.keys(env).sort()).toEqual([
         "NCP_ACCESS_KEY",
         "NCP_API_GATEWAY_KEY",
         "NCP_KMS_ENDPOINT",
+        "NCP_KMS_KEYS",
         "NCP_SECRET_KEY",
       ]);
       const keyTag = /users\s+([0-9a-f]{64})\s+AES256 convergent/.exec(out)?.[1];
       expect(keyTag).toBeDefined();
+      expect(env.NCP_KMS_KEYS).toBe(`users=${keyTag}`);
       const emulator = {
         url: env.NCP_KMS_ENDPOINT!,
         credentials: {

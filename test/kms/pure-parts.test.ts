@@ -4,12 +4,21 @@ import { OversizedItem, planChunks } from "../../src/kms/chunk.js";
 import { Coalescer, type Scheduler } from "../../src/kms/coalescer.js";
 import {
   createKmsClient,
+  KmsConnectionError,
   KmsInvalidOptionError,
   KmsServerError,
+  KmsThrottledError,
+  KmsTimeoutError,
   KmsUnauthorizedError,
 } from "../../src/kms/index.js";
 import { createLocalRateLimiter } from "../../src/kms/rate-limiter.js";
-import { backoffDelay, defaultRetryPolicy, parseRetryAfter, withRetry } from "../../src/kms/retry.js";
+import {
+  backoffDelay,
+  createDefaultRetryPolicy,
+  defaultRetryPolicy,
+  parseRetryAfter,
+  withRetry,
+} from "../../src/kms/retry.js";
 import { signatureHeaders } from "../../src/kms/signing.js";
 import { needsRefresh } from "../../src/kms/token-auth.js";
 
@@ -79,12 +88,12 @@ describe("retry", () => {
   it("retries retryable errors up to the count, honouring Retry-After; never 4xx", async () => {
     const sleeps: number[] = [];
     const env = {
-      policy: { ...defaultRetryPolicy, retries: 2 },
+      policy: createDefaultRetryPolicy({ ...defaultRetryPolicy, retries: 2 }, () => 0),
+      request: { action: "encrypt", keyTag: undefined, method: "POST" as const, idempotent: true },
       sleep: async (ms: number) => {
         sleeps.push(ms);
       },
       now: () => 0,
-      random: () => 0,
     };
     let calls = 0;
     const error = await withRetry(async () => {
@@ -103,6 +112,51 @@ describe("retry", () => {
     }, env).catch(() => undefined);
     expect(calls).toBe(1);
   });
+  it("never repeats a non-idempotent call that may have reached the server", () => {
+    const policy = createDefaultRetryPolicy(defaultRetryPolicy, () => 0);
+    const rotate = {
+      action: "rotate-key",
+      keyTag: "k",
+      method: "POST" as const,
+      idempotent: false,
+      elapsedMs: 0,
+    };
+    const dropped = new KmsConnectionError({ action: "rotate-key" });
+    const refused = new KmsConnectionError({ action: "rotate-key", requestNotSent: true });
+    expect(policy(dropped, 1, rotate)).toBeUndefined();
+    expect(policy(new KmsTimeoutError({ action: "rotate-key", timeoutMs: 1 }), 1, rotate)).toBeUndefined();
+    expect(policy(new KmsServerError({ action: "rotate-key", status: 503 }), 1, rotate)).toBeUndefined();
+    expect(policy(new KmsThrottledError({ action: "rotate-key", status: 429 }), 1, rotate)).toBeUndefined();
+    expect(policy(refused, 1, rotate)).toBe(0);
+    expect(policy(new KmsThrottledError({ action: "rotate-key", retryAfterMs: 500 }), 1, rotate)).toBe(500);
+    expect(policy(dropped, 1, { ...rotate, idempotent: true })).toBe(0);
+  });
+  it("a custom policy function replaces the decision", async () => {
+    let calls = 0;
+    const seen: Array<[string, number, boolean]> = [];
+    const error = await withRetry(
+      async () => {
+        calls++;
+        throw new KmsServerError({ action: "encrypt", status: 500 });
+      },
+      {
+        policy: (e, attempt, request) => {
+          seen.push([e.code, attempt, request.idempotent]);
+          return attempt < 3 ? 7 : undefined;
+        },
+        request: { action: "encrypt", keyTag: undefined, method: "POST", idempotent: true },
+        sleep: async () => undefined,
+        now: () => 0,
+      },
+    ).catch((e: unknown) => e);
+    expect(calls).toBe(3);
+    expect(seen).toEqual([
+      ["KMS_SERVER_ERROR", 1, true],
+      ["KMS_SERVER_ERROR", 2, true],
+      ["KMS_SERVER_ERROR", 3, true],
+    ]);
+    expect(error).toMatchObject({ attempts: 3 });
+  });
   it("gives up when the next wait would pass maxElapsedMs", async () => {
     let now = 0;
     let calls = 0;
@@ -112,12 +166,12 @@ describe("retry", () => {
         throw new KmsServerError({ action: "encrypt", status: 500, retryAfterMs: 400 });
       },
       {
-        policy: { ...defaultRetryPolicy, retries: 10, maxElapsedMs: 1000 },
+        policy: createDefaultRetryPolicy({ ...defaultRetryPolicy, retries: 10, maxElapsedMs: 1000 }, () => 0),
+        request: { action: "encrypt", keyTag: undefined, method: "POST", idempotent: true },
         sleep: async (ms) => {
           now += ms;
         },
         now: () => now,
-        random: () => 0,
       },
     ).catch(() => undefined);
     expect(calls).toBe(3); // waits 400 + 400; a third wait would end at 1200 > 1000

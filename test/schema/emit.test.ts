@@ -23,16 +23,24 @@ model Post {
 const models = user + post;
 
 describe("emitEncryptionMap", () => {
-  it("writes index.ts and encryption-map.json that load back to the same map", async () => {
+  it("writes index.js, index.d.ts, package.json and encryption-map.json that load back to the same map", async () => {
     const map = buildEncryptionMap(await datamodelOf(models));
     const dir = await mkdtemp(join(tmpdir(), "ncpkms-emit-"));
     try {
       const written = await emitEncryptionMap(map, join(dir, "nested/out"), "schema.prisma");
       expect(written).toEqual([
-        join(dir, "nested/out/index.ts"),
+        join(dir, "nested/out/index.js"),
+        join(dir, "nested/out/index.d.ts"),
+        join(dir, "nested/out/package.json"),
         join(dir, "nested/out/encryption-map.json"),
       ]);
-      const json = JSON.parse(await readFile(written[1]!, "utf8")) as EncryptionMap;
+      const json = JSON.parse(await readFile(written[3]!, "utf8")) as EncryptionMap;
+      // index.js is ESM whatever the app's package type: the folder says so.
+      expect(JSON.parse(await readFile(written[2]!, "utf8"))).toMatchObject({ type: "module" });
+      const declaration = await readFile(written[1]!, "utf8");
+      expect(declaration).toContain("export declare const encryptionMap: {");
+      expect(declaration).toContain("readonly email: {");
+      expect(declaration).toContain("readonly searchable: true;");
       expect(json).toEqual(map);
       const module = (await import(pathToFileURL(written[0]!).href)) as {
         encryptionMap: EncryptionMap;
@@ -50,7 +58,7 @@ describe("emitEncryptionMap", () => {
     const b = renderMapModule(buildEncryptionMap(await datamodelOf(post + user)), "schema.prisma");
     expect(b).toBe(a);
     expect(a).toContain("export const encryptionMap = {");
-    expect(a).toContain("} as const;");
+    expect(a).not.toMatch(/\bimport\b|\bas const\b|: readonly/);
     expect(a.indexOf("    Post: {")).toBeLessThan(a.indexOf("    User: {"));
   });
 

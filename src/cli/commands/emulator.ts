@@ -24,7 +24,8 @@ Options:
   -h, --help               this text
 
 Prints the URL, the credentials and the environment lines to paste
-(NCP_KMS_ENDPOINT, NCP_ACCESS_KEY, NCP_SECRET_KEY, NCP_API_GATEWAY_KEY).`;
+(NCP_KMS_ENDPOINT, NCP_ACCESS_KEY, NCP_SECRET_KEY, NCP_API_GATEWAY_KEY, and
+NCP_KMS_KEYS=name=keyTag,... for the keys made with --create-key).`;
 
 function number(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -107,6 +108,8 @@ export async function run(argv: string[]): Promise<number> {
     `NCP_API_GATEWAY_KEY=${credentials.apiGatewayKey}`,
   ];
   if (created.length > 0) {
+    // Key names → tags, as ncpKmsEncryption's `keys` (kmsKeysFromEnv) and `migrate` read them.
+    lines.push(`NCP_KMS_KEYS=${created.map((key) => `${key.keyName}=${key.keyTag}`).join(",")}`);
     lines.push("", "Keys:");
     for (const key of created) {
       lines.push(

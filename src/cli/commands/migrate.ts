@@ -27,6 +27,7 @@ import {
 } from "../../migrate/index.js";
 import type { EncryptionMap } from "../../schema/map.js";
 import {
+  appSchema,
   type CliConfig,
   kmsOptionsFromEnv,
   loadConfigFile,
@@ -47,12 +48,18 @@ Modes:
             undecryptable values; writes nothing
 
 Where the app is:
+  (default)           as the Prisma CLI: prisma.config.ts in the working
+                      directory (schema path, datasource.url), else
+                      ./schema.prisma, ./prisma/schema.prisma or ./prisma/
+                      (multi-file); the map comes from the prisma-ncp-kms
+                      generator's output, the client from the prisma-client
+                      (or prisma-client-js) generator's output, with the
+                      driver adapter for the datasource provider
   --config <file>     JS/TS module exporting { prisma: () => PrismaClient, map,
                       keys, kms? } (named or default export). prisma must be the
                       generated client WITHOUT the encryption extension.
-  --schema <file>     schema.prisma: the map is read from its prisma-ncp-kms
-                      generator output; without --config the client is built
-                      from its prisma-client generator output and DATABASE_URL
+  --schema <path>     a schema file or a multi-file schema folder, instead of
+                      prisma.config.ts's
   --key <name=tag>    key tag per key name (repeatable; also NCP_KMS_KEYS=
                       default=<tag>,searchable=<tag>); overrides the config
 
@@ -98,7 +105,7 @@ Environment:
   NCP_KMS_TPS          requests per second for our limiter (default 270 / 180)
   REDIS_URL            as --redis-url
   NCP_KMS_KEYS         as --key
-  DATABASE_URL         with --schema and no --config
+  DATABASE_URL         the database, when prisma.config.ts gives no datasource.url
 
 Exit codes: 0 done, 1 failed values or an error, 2 bad usage, 130 interrupted.`;
 
@@ -195,9 +202,6 @@ export async function run(argv: string[]): Promise<number> {
       throw new UsageError("--resume and --restart exclude each other");
     if (parsed.values["rotate-key"] && mode !== "rotate")
       throw new UsageError("--rotate-key goes with rotate");
-    if (parsed.values.config === undefined && parsed.values.schema === undefined) {
-      throw new UsageError("--config or --schema is required");
-    }
   } catch (error) {
     process.stderr.write(
       `prisma-ncp-kms migrate: ${(error as Error).message}\n\nRun 'prisma-ncp-kms migrate --help'.\n`,
@@ -208,15 +212,16 @@ export async function run(argv: string[]): Promise<number> {
   const env = process.env;
 
   const config: CliConfig = v.config === undefined ? {} : await loadConfigFile(v.config);
-  const map: EncryptionMap | undefined =
-    config.map ?? (v.schema ? await loadMapFromSchema(v.schema) : undefined);
-  if (map === undefined) return usage("the config exports no map; add it or pass --schema");
+  // The schema (and prisma.config.ts) is read only for what the config does not give.
+  const app =
+    config.map === undefined || config.prisma === undefined ? await appSchema(v.schema, env) : undefined;
+  const map: EncryptionMap = config.map ?? (await loadMapFromSchema(app!));
   const keys = {
     ...(config.keys ?? {}),
     ...parseKeyList(env.NCP_KMS_KEYS ? [env.NCP_KMS_KEYS] : []),
     ...parseKeyList(v.key ?? []),
   };
-  const prisma = config.prisma !== undefined ? await config.prisma() : await prismaFromSchema(v.schema!, env);
+  const prisma = config.prisma !== undefined ? await config.prisma() : await prismaFromSchema(app!);
 
   const redisUrl = v["redis-url"] ?? (env.REDIS_URL || undefined);
   const redis = redisUrl === undefined ? undefined : await connectRedis(redisUrl);
@@ -277,9 +282,4 @@ export async function run(argv: string[]): Promise<number> {
     await (prisma as { $disconnect?: () => Promise<void> }).$disconnect?.();
     await redis?.quit();
   }
-}
-
-function usage(message: string): number {
-  process.stderr.write(`prisma-ncp-kms migrate: ${message}\n`);
-  return 2;
 }
