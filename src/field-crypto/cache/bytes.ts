@@ -4,6 +4,9 @@ export function bytesToKey(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
 }
 
+/** A plain `Uint8Array` of its own (never a view of Buffer's shared pool), written in one pass. */
 export function keyToBytes(text: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(text, "latin1"));
+  const out = new Uint8Array(text.length);
+  Buffer.from(out.buffer, out.byteOffset, out.byteLength).write(text, "latin1");
+  return out;
 }
