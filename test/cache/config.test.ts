@@ -1,14 +1,13 @@
 /** The extension's `cache` option: checked at construction with the other settings. */
 import { describe, expect, it } from "vitest";
-import { createKmsCache } from "../../src/field-crypto/cache/index.js";
-import { EncryptionConfigError, ncpKmsEncryption } from "../../src/index.js";
+import { createKmsCache, EncryptionConfigError, ncpKmsEncryption } from "../../src/index.js";
 import { map } from "../extension/setup.js";
 import { fakeKms } from "./fake-kms.js";
 
 const keys = { default: "k1", searchable: "k2", archive: "k3" };
 
 describe("ncpKmsEncryption({ cache })", () => {
-  it("accepts false, options, or a shared KmsCache", () => {
+  it("is exported from the package entry, and accepts false, options, or a shared KmsCache", () => {
     const kms = fakeKms();
     expect(() => ncpKmsEncryption({ map, kms, keys, cache: false })).not.toThrow();
     expect(() => ncpKmsEncryption({ map, kms, keys, cache: { ttlMs: 5_000, maxBytes: 1024 } })).not.toThrow();
