@@ -140,6 +140,35 @@ describe("key versions", () => {
     expect(t.inner.sent("encrypt")).toBe(sent + 1);
   });
 
+  it("after a rotation of unknown version, a decrypted old ciphertext is not reused until an encrypt confirms", async () => {
+    const t = setup();
+    const [old] = await t.inner.encryptMany("conv", ctx, [bytes("old@example.com")]);
+    await encryptOne(t.kms, "seen"); // v1 seen
+    t.inner.rotate();
+    t.cache.keyRotated("conv");
+    await t.kms.decryptManySettled("conv", ctx, [old!]); // an old row read after the rotation
+    expect(await encryptOne(t.kms, "old@example.com")).toMatch(/^ncpkms:v2:/);
+    // Once an encrypt answered on v2, reads of v2 rows teach the encrypt cache again.
+    const [fresh] = await t.inner.encryptMany("conv", ctx, [bytes("fresh@example.com")]);
+    await t.kms.decryptManySettled("conv", ctx, [fresh!]);
+    const sent = t.inner.sent("encrypt");
+    expect(await encryptOne(t.kms, "fresh@example.com")).toBe(fresh);
+    expect(t.inner.sent("encrypt")).toBe(sent);
+  });
+
+  it("a re-encrypt request seen through the client's events (a migration here) retires the key's entries", async () => {
+    const cache = createKmsCache();
+    const inner = fakeKms();
+    const listeners: Array<(e: { type: string; action?: string; keyTag?: string; status?: number }) => void> =
+      [];
+    const client = Object.assign(inner, { on: (l: (typeof listeners)[number]) => listeners.push(l) });
+    const kms = cache.wrap(client, { convergentKeyTags: ["conv"] });
+    await kms.encryptMany("conv", ctx, [bytes("a")]);
+    inner.rotate(); // rotated elsewhere
+    for (const l of listeners) l({ type: "request", action: "re-encrypt", keyTag: "conv", status: 200 });
+    expect((await kms.encryptMany("conv", ctx, [bytes("a")]))[0]).toMatch(/^ncpkms:v2:/);
+  });
+
   it("sees rotateKey through a client's request events", async () => {
     let clock = 0;
     const cache = createKmsCache({ now: () => clock++ });

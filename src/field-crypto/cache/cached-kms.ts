@@ -81,7 +81,7 @@ export class CachedKms implements KmsCrypto {
         ciphertexts.forEach((ciphertext, j) => {
           const i = plan.sendIndex[j] as number;
           this.learnDecrypt(keyTag, scope, ciphertext, plainKeys[i] as string);
-          this.learnEncrypt(keyTag, scope, plainKeys[i] as string, ciphertext, generation);
+          this.learnEncrypt(keyTag, scope, plainKeys[i] as string, ciphertext, generation, true);
         });
       } catch (error) {
         outcomes = plan.sendKeys.map(() => failed(error));
@@ -183,7 +183,7 @@ export class CachedKms implements KmsCrypto {
           this.observeVersion(keyTag, versionOf(ciphertext));
           this.state.store.set("decrypt", plan.sendKeys[j] as string, plaintext);
           // Convergent: this plaintext under this context encrypts to this very ciphertext (if current).
-          if (convergent) this.learnEncrypt(keyTag, scope, plaintext, ciphertext, generation);
+          if (convergent) this.learnEncrypt(keyTag, scope, plaintext, ciphertext, generation, false);
           return { ok: true, value: plaintext };
         });
       } catch (error) {
@@ -281,7 +281,9 @@ export class CachedKms implements KmsCrypto {
 
   /**
    * Stores plaintext → ciphertext for a convergent key, unless the key was
-   * rotated since the call began or a newer version has been seen.
+   * rotated since the call began or a newer version has been seen; after a
+   * rotation with no known version, only an encrypt's answer (which is on
+   * the newest version) is stored, never a decrypted ciphertext.
    */
   private learnEncrypt(
     keyTag: string,
@@ -289,13 +291,16 @@ export class CachedKms implements KmsCrypto {
     plaintext: string,
     ciphertext: string,
     generation: number,
+    fromEncrypt: boolean,
   ): void {
+    const { versions } = this.state;
     const version = versionOf(ciphertext);
     this.observeVersion(keyTag, version);
-    const current =
-      this.state.versions.generationOf(keyTag) === generation &&
-      version >= this.state.versions.newestOf(keyTag);
-    if (current) this.state.store.set("encrypt", `e${scope}${plaintext}`, ciphertext, keyTag, version);
+    if (versions.generationOf(keyTag) !== generation) return;
+    if (fromEncrypt) versions.confirm(keyTag, version);
+    else if (!versions.confirmed(keyTag)) return;
+    if (version < versions.newestOf(keyTag)) return;
+    this.state.store.set("encrypt", `e${scope}${plaintext}`, ciphertext, keyTag, version);
   }
 
   private observeVersion(keyTag: string, version: number): void {

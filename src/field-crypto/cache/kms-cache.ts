@@ -88,14 +88,18 @@ export class KmsCache {
 
   /**
    * A `KmsCrypto` that answers from this cache and sends the rest to `kms`.
-   * When `kms` is a `KmsClient`, its `rotateKey` calls retire the key's
-   * cached convergent ciphertexts at once.
+   * When `kms` is a `KmsClient`, its `rotateKey` and re-encrypt requests
+   * (a migration in this process) retire the key's cached convergent
+   * ciphertexts at once.
    */
   wrap(kms: KmsCrypto, options: WrapOptions = {}): KmsCrypto {
     if (hasEvents(kms)) {
       kms.on((event) => {
         const ok = event.status !== undefined && event.status >= 200 && event.status < 300;
-        if (event.type === "request" && event.action === "rotate-key" && ok && event.keyTag !== undefined) {
+        // A re-encrypt means a migration to a newer version is under way (e.g. `runMigration` on this
+        // client after a rotation done elsewhere): retiring is always safe, it only costs a KMS call.
+        const rotation = event.action === "rotate-key" || event.action === "re-encrypt";
+        if (event.type === "request" && rotation && ok && event.keyTag !== undefined) {
           this.keyRotated(event.keyTag);
         }
       });
