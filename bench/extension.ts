@@ -8,6 +8,10 @@
  * Goals (issue 5): a model with no encrypted field ≤ 1.05× plain; 1,000
  * creates one by one ≤ 1.5× plain. findMany/createMany are compared with
  * prisma-field-encryption elsewhere (bench/compare); here against plain.
+ * The KMS-bound cases run with `cache: false` (every value to the KMS);
+ * issue 12's walk-cost cases compare `findUnique` by id with every value
+ * answered from memory (the cache, or an in-process KMS stand-in) against
+ * plain and a do-nothing hook, in µs per call.
  */
 
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
@@ -54,22 +58,27 @@ function inProcessKms(): KmsCrypto {
   };
 }
 
+/** findUnique calls per walk-cost case (1,000 distinct rows, each read twice). */
+const WALK_CALLS = 2000;
+
 export interface ExtensionBenchRow {
   provider: Provider;
   case: string;
   plainMs: number;
   extensionMs: number;
   ratio: number;
+  /** (extension − plain) per call, in µs, for the per-call cases. */
+  extraUsPerCall?: number;
   kmsRequests: number;
 }
 
-async function median(reps: number, run: (rep: number) => Promise<void>): Promise<number> {
-  const times: number[] = [];
-  for (let rep = 0; rep < reps; rep++) {
-    const start = performance.now();
-    await run(rep);
-    times.push(performance.now() - start);
-  }
+async function timed(run: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  await run();
+  return performance.now() - start;
+}
+
+function medianOf(times: number[]): number {
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)] as number;
 }
@@ -78,7 +87,7 @@ async function benchProvider(provider: Provider, reps: number): Promise<Extensio
   const kms = await startKms();
   const db = await createTestDatabase(provider);
   const plain = db.client();
-  const prisma = extend(db.client(), kms);
+  const prisma = extend(db.client(), kms, { cache: false });
   const rows: ExtensionBenchRow[] = [];
   let tag = 0;
   const measure = async (
@@ -90,16 +99,27 @@ async function benchProvider(provider: Provider, reps: number): Promise<Extensio
     // Warm both paths (query plans, connections, KMS keep-alive) before timing.
     await runPlain(-1, ++tag);
     await runExtension(-1, ++tag);
-    const plainMs = await median(repetitions, (rep) => runPlain(rep, ++tag));
+    // Interleaved (plain, extension, plain, ...): load from other work on the machine hits both alike.
+    const plainTimes: number[] = [];
+    const extensionTimes: number[] = [];
     kms.emulator.resetStats();
-    const extensionMs = await median(repetitions, (rep) => runExtension(rep, ++tag));
+    for (let rep = 0; rep < repetitions; rep++) {
+      const stats = kms.stats().requests;
+      plainTimes.push(await timed(() => runPlain(rep, ++tag)));
+      if (kms.stats().requests !== stats) throw new Error("benchmark check failed: plain called the KMS");
+      extensionTimes.push(await timed(() => runExtension(rep, ++tag)));
+    }
+    const plainMs = medianOf(plainTimes);
+    const extensionMs = medianOf(extensionTimes);
     const kmsRequests = Math.round(kms.stats().requests / repetitions);
-    const row = {
+    const calls = name.startsWith("findUnique by id") ? WALK_CALLS : undefined;
+    const row: ExtensionBenchRow = {
       provider,
       case: name,
       plainMs: round(plainMs),
       extensionMs: round(extensionMs),
       ratio: round(extensionMs / plainMs, 3),
+      ...(calls === undefined ? {} : { extraUsPerCall: round(((extensionMs - plainMs) * 1000) / calls) }),
       kmsRequests,
     };
     rows.push(row);
@@ -144,7 +164,9 @@ async function benchProvider(provider: Provider, reps: number): Promise<Extensio
     );
 
     // 2b. The same read with an in-process KMS stand-in: the extension's own cost, KMS round trip excluded.
-    const local = db.client().$extends(ncpKmsEncryption({ map, kms: inProcessKms(), keys: kms.keys }));
+    const local = db
+      .client()
+      .$extends(ncpKmsEncryption({ map, kms: inProcessKms(), keys: kms.keys, cache: false }));
     await local.user.createMany({
       data: Array.from({ length: 1000 }, (_, i) => ({
         email: `local${i}@example.com`,
@@ -164,6 +186,41 @@ async function benchProvider(provider: Provider, reps: number): Promise<Extensio
       reps,
       () => readLocal(plain),
       () => readLocal(local as unknown as typeof plain),
+    );
+
+    // 2c. The walk's own cost (issue 12, item 6): findUnique by id, every value answered from memory.
+    // Rows each client can decrypt: the stand-in's own ("local"), and the emulator's (name null).
+    const idsWhere = async (name: string | null) =>
+      (await plain.user.findMany({ where: { name }, select: { id: true } })).map((u) => u.id);
+    const localIds = await idsWhere("local");
+    const emulatorIds = await idsWhere(null);
+    const cached = extend(db.client(), kms); // cache on (default): after the warm run, every decrypt is a hit
+    const doNothing = db.client().$extends({
+      query: { $allModels: { $allOperations: ({ args, query }) => query(args) } },
+    });
+    const findById = async (client: typeof plain, ids: readonly number[]) => {
+      for (let i = 0; i < WALK_CALLS; i++) {
+        const user = await client.user.findUnique({ where: { id: ids[i % ids.length] as number } });
+        if (user === null) throw new Error("row missing");
+      }
+    };
+    await measure(
+      `findUnique by id × ${WALK_CALLS}, do-nothing hook`,
+      reps,
+      () => findById(plain, emulatorIds),
+      () => findById(doNothing as unknown as typeof plain, emulatorIds),
+    );
+    await measure(
+      `findUnique by id × ${WALK_CALLS}, in-process KMS stand-in, cache off`,
+      reps,
+      () => findById(plain, localIds),
+      () => findById(local as unknown as typeof plain, localIds),
+    );
+    await measure(
+      `findUnique by id × ${WALK_CALLS}, emulator, every value from the cache`,
+      reps,
+      () => findById(plain, emulatorIds),
+      () => findById(cached as unknown as typeof plain, emulatorIds),
     );
 
     // 3. createMany 10,000 rows × 2 fields.
@@ -232,13 +289,14 @@ export async function runExtensionBench(
 }
 
 function formatTable(rows: readonly ExtensionBenchRow[]): string {
-  const header = ["provider", "case", "plain ms", "extension ms", "ratio", "KMS req/rep"];
+  const header = ["provider", "case", "plain ms", "extension ms", "ratio", "extra µs/call", "KMS req/rep"];
   const body = rows.map((r) => [
     r.provider,
     r.case,
     String(r.plainMs),
     String(r.extensionMs),
     `${r.ratio}×`,
+    r.extraUsPerCall === undefined ? "" : String(r.extraUsPerCall),
     String(r.kmsRequests),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));

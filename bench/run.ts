@@ -6,7 +6,9 @@
  * Environment (compare): BENCH_SCALE (0–1, multiplies row counts; default 1),
  * BENCH_REPS (repetitions, median reported; default 5), BENCH_PROVIDERS
  * (comma-separated; default `sqlite,postgresql`), BENCH_MIGRATION=0 to skip
- * the 100,000-row rotation.
+ * the 100,000-row rotation, BENCH_KMS_LATENCY_MS (comma-separated ms the
+ * emulator adds to every KMS request; default `0,10`), BENCH_WORKLOADS
+ * (comma-separated workload ids; default all).
  */
 import { existsSync } from "node:fs";
 import type { Provider } from "../test/helpers/databases.js";
@@ -29,17 +31,31 @@ function numberFromEnv(name: string): number | undefined {
   return value;
 }
 
+function listFromEnv(name: string): string[] | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === "") return undefined;
+  return raw.split(",").map((part) => part.trim());
+}
+
 async function runCompare(): Promise<void> {
   const { report, path } = await runCompareBench({
     scale: numberFromEnv("BENCH_SCALE"),
     repetitions: numberFromEnv("BENCH_REPS"),
     providers: process.env.BENCH_PROVIDERS?.split(",").map((p) => p.trim() as Provider),
     migration: process.env.BENCH_MIGRATION !== "0",
+    latenciesMs: listFromEnv("BENCH_KMS_LATENCY_MS")?.map((raw) => {
+      const value = Number(raw);
+      if (!Number.isFinite(value))
+        throw new Error(`BENCH_KMS_LATENCY_MS must be numbers, got ${JSON.stringify(raw)}`);
+      return value;
+    }),
+    workloads: listFromEnv("BENCH_WORKLOADS"),
     log: (line) => console.error(`[bench] ${line}`),
   });
   console.log(
     `\nSide by side — ${report.cpu} × ${report.cpus}, Node ${report.node}, scale ${report.scale}, ` +
-      `median of ${report.repetitions}; emulator on loopback at ${report.emulator.quotaTpsPerKey} TPS per key; load average ${report.loadAverage.start} → ${report.loadAverage.end}\n`,
+      `median of ${report.repetitions}; emulator on loopback at ${report.emulator.quotaTpsPerKey} TPS per key, ` +
+      `KMS latency ${report.emulator.latenciesMs.join(" and ")} ms; load average ${report.loadAverage.start} → ${report.loadAverage.end}\n`,
   );
   console.log(formatTable(report));
   console.log(`\nwrote ${path}`);

@@ -15,8 +15,15 @@ export interface CompareOptions {
   providers?: readonly Provider[];
   /** Where `latest.json` is written. Defaults to `bench/results`. */
   outDir?: string;
-  /** Run the 100,000-row rotation workload. Defaults to `true`. */
+  /** Run the 100,000-row rotation workload (at the first latency only). Defaults to `true`. */
   migration?: boolean;
+  /**
+   * KMS latencies to run the table at, in ms added by the emulator to every
+   * request (`BENCH_KMS_LATENCY_MS`, comma-separated). Defaults to `[0, 10]`.
+   */
+  latenciesMs?: readonly number[];
+  /** Only these workload ids (and `migrate-rotate`). Defaults to all. */
+  workloads?: readonly string[];
   /** Progress lines (one per workload). Defaults to none. */
   log?: (line: string) => void;
 }
@@ -28,6 +35,8 @@ export const fullSizes = {
   findMany: 1_000,
   findUniqueConcurrent: 1_000,
   plainModel: 1_000,
+  /** Users; the read mix makes half as many reads. */
+  readMix: 10_000,
   migration: 100_000,
 } as const;
 
@@ -39,6 +48,8 @@ export interface ResolvedConfig {
   readonly providers: readonly Provider[];
   readonly outDir: string;
   readonly migration: boolean;
+  readonly latenciesMs: readonly number[];
+  readonly workloads: readonly string[] | undefined;
   readonly log: (line: string) => void;
   rows(name: SizeName): number;
 }
@@ -52,8 +63,14 @@ export function resolveConfig(options: CompareOptions = {}): ResolvedConfig {
   if (!Number.isInteger(repetitions) || repetitions < 1) {
     throw new Error(`Expected \`repetitions\` to be an integer from 1 and up, got ${repetitions}`);
   }
+  const latenciesMs = options.latenciesMs ?? [0, 10];
+  if (latenciesMs.length === 0 || latenciesMs.some((ms) => !(Number.isFinite(ms) && ms >= 0))) {
+    throw new Error(`Expected \`latenciesMs\` to be ms of 0 and up, got ${JSON.stringify(latenciesMs)}`);
+  }
   return {
     scale,
+    latenciesMs,
+    workloads: options.workloads,
     repetitions,
     providers: options.providers ?? ["sqlite", "postgresql"],
     outDir: options.outDir ?? defaultOutDir,

@@ -25,6 +25,7 @@ export interface CompareResult {
 
 export async function runCompareBench(options: CompareOptions = {}): Promise<CompareResult> {
   const config = resolveConfig(options);
+  const selected = workloads.filter((w) => config.workloads === undefined || config.workloads.includes(w.id));
   const loadAtStart = loadAverage1m();
   const entries: BenchEntry[] = [];
   const unavailable: string[] = [];
@@ -37,31 +38,37 @@ export async function runCompareBench(options: CompareOptions = {}): Promise<Com
       continue;
     }
     const db = await createTestDatabase(provider);
-    const kms = await startBenchKms();
     try {
-      const ctx = { provider, db, kms, variants: await createVariants(db, kms) };
-      config.log(`${provider}: warming up`);
-      warmUpThrottled += await warmUp(workloads, ctx);
-      for (const workload of workloads) {
-        const rows = config.rows(workload.size);
-        config.log(`${provider}: ${workload.id} (${rows} rows × ${config.repetitions} repetitions)`);
-        const entry = await runWorkload(workload, ctx, rows, config.repetitions);
-        entries.push(entry);
-        config.log(
-          `${provider}: ${workload.id}: ms ${JSON.stringify(entry.ms)}, KMS calls ${entry.kmsCalls}`,
-        );
-      }
-      if (config.migration) {
-        const rows = config.rows("migration");
-        config.log(`${provider}: migrate-rotate (${rows} rows)`);
-        const entry = await runMigrationBench(ctx, rows);
-        entries.push(entry);
-        config.log(
-          `${provider}: migrate-rotate: ${entry.ms.ours} ms, ${entry.throughput?.valuesPerSecond} values/s`,
-        );
+      for (const [i, latencyMs] of config.latenciesMs.entries()) {
+        const kms = await startBenchKms(latencyMs);
+        const at = `${provider} @${latencyMs} ms`;
+        try {
+          const ctx = { provider, latencyMs, db, kms, variants: await createVariants(db, kms) };
+          config.log(`${at}: warming up`);
+          warmUpThrottled += await warmUp(selected, ctx);
+          for (const workload of selected) {
+            const rows = config.rows(workload.size);
+            config.log(`${at}: ${workload.id} (${rows} rows × ${config.repetitions} repetitions)`);
+            const entry = await runWorkload(workload, ctx, rows, config.repetitions);
+            entries.push(entry);
+            config.log(
+              `${at}: ${workload.id}: ms ${JSON.stringify(entry.ms)}, KMS calls ${entry.kmsCalls}, hit rate ${entry.cacheHitRate}`,
+            );
+          }
+          if (config.migration && i === 0) {
+            const rows = config.rows("migration");
+            config.log(`${at}: migrate-rotate (${rows} rows)`);
+            const entry = await runMigrationBench(ctx, rows);
+            entries.push(entry);
+            config.log(
+              `${at}: migrate-rotate: ${entry.ms.ours} ms, ${entry.throughput?.valuesPerSecond} values/s`,
+            );
+          }
+        } finally {
+          await kms.close();
+        }
       }
     } finally {
-      await kms.close();
       await db.drop();
     }
   }
@@ -72,7 +79,11 @@ export async function runCompareBench(options: CompareOptions = {}): Promise<Com
     scale: config.scale,
     repetitions: config.repetitions,
     loadAverage: { start: loadAtStart, end: loadAverage1m() },
-    emulator: { quotaTpsPerKey: QUOTA_TPS_PER_KEY, transport: "loopback HTTP" },
+    emulator: {
+      quotaTpsPerKey: QUOTA_TPS_PER_KEY,
+      transport: "loopback HTTP",
+      latenciesMs: config.latenciesMs,
+    },
     entries,
     throttled: warmUpThrottled + entries.reduce((n, e) => n + e.throttled, 0),
     unavailable,

@@ -31,7 +31,7 @@ async function seed(variants: Variants, rows: number): Promise<void> {
 }
 
 export async function runMigrationBench(
-  ctx: { provider: Provider; db: TestDatabase; variants: Variants; kms: BenchKms },
+  ctx: { provider: Provider; latencyMs: number; db: TestDatabase; variants: Variants; kms: BenchKms },
   rows: number,
 ): Promise<BenchEntry> {
   await clearTables(ctx.db);
@@ -71,17 +71,21 @@ export async function runMigrationBench(
       name: `rotation migration, ${rows.toLocaleString("en-US")} rows × 2 fields`,
       id: "migrate-rotate",
       provider: ctx.provider,
+      kmsLatencyMs: ctx.latencyMs,
       rows,
       repetitions: 1,
-      ms: { plain: null, ours: round1(ms), pfe: null },
-      samples: { plain: [], ours: [round1(ms)], pfe: [] },
+      ms: { plain: null, ours: round1(ms), oursNoCache: null, pfe: null },
+      samples: { plain: [], ours: [round1(ms)], oursNoCache: [], pfe: [] },
       kmsCalls: stats.requests,
       kmsValues: stats.values,
+      kmsCallsNoCache: null,
+      cacheHitRate: null,
+      cacheBytes: null,
       throttled: seeded.throttled + stats.throttled,
       kmsBusyMs: round1(unionMs(ctx.kms.requestIntervals())),
       limiterWaitMs: round1(ctx.kms.client.counters().waitMs - waitedBefore),
       quotaFloorMs: round1((Math.max(0, ...Object.values(stats.byKey)) / QUOTA_TPS_PER_KEY) * 1000),
-      ratios: { oursPlain: null, oursPfe: null },
+      ratios: { oursPlain: null, oursPfe: null, oursNoCachePlain: null },
       goal: {
         text: `≥ ${GOAL_OF_BOUND}× the quota bound`,
         value: ofBound,

@@ -30,10 +30,20 @@ export interface Throughput {
   readonly ofBound: number;
 }
 
+/** One operation of a workload (read mix): calls per run, total per run (median), latency percentiles. */
+export interface OperationStats {
+  readonly count: number;
+  readonly totalMs: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
 export interface BenchEntry {
   readonly name: string;
   readonly id: string;
   readonly provider: Provider;
+  /** ms the emulator added to every KMS request in this entry's run. */
+  readonly kmsLatencyMs: number;
   readonly rows: number;
   readonly repetitions: number;
   /** Median ms per variant; `null` where the variant does not apply. */
@@ -44,6 +54,12 @@ export interface BenchEntry {
   readonly kmsCalls: number | null;
   /** Values those requests carried (median). */
   readonly kmsValues: number | null;
+  /** KMS HTTP requests during one timed `oursNoCache` run (median), where it runs. */
+  readonly kmsCallsNoCache: number | null;
+  /** Share of the cache's lookups answered from memory in the timed `ours` run (median). */
+  readonly cacheHitRate: number | null;
+  /** Bytes the cache held at the end of the timed `ours` run (median; the cap is 16 MiB). */
+  readonly cacheBytes: number | null;
   /** 429s the emulator sent during the whole workload (seeding included, all repetitions). */
   readonly throttled: number;
   /** Median ms during which at least one KMS request was in flight, in the timed `ours` run. */
@@ -58,8 +74,15 @@ export interface BenchEntry {
    * busiest key ÷ the per-key TPS quota. `ours` can never beat it.
    */
   readonly quotaFloorMs: number | null;
-  readonly ratios: { readonly oursPlain: number | null; readonly oursPfe: number | null };
+  readonly ratios: {
+    readonly oursPlain: number | null;
+    /** Where pfe runs only some operations (read mix), over those operations' totals. */
+    readonly oursPfe: number | null;
+    readonly oursNoCachePlain: number | null;
+  };
   readonly goal: GoalResult | null;
+  /** Per variant and operation, where the workload times its operations (read mix). */
+  readonly operations?: Partial<Record<VariantName, Readonly<Record<string, OperationStats>>>>;
   readonly throughput?: Throughput;
   readonly note?: string;
 }
@@ -74,7 +97,12 @@ export interface BenchReport {
   readonly repetitions: number;
   /** 1-minute load average at start and end: other work on the machine makes figures noisy. */
   readonly loadAverage: { readonly start: number; readonly end: number };
-  readonly emulator: { readonly quotaTpsPerKey: number; readonly transport: "loopback HTTP" };
+  readonly emulator: {
+    readonly quotaTpsPerKey: number;
+    readonly transport: "loopback HTTP";
+    /** The latencies (ms added per request) the table ran at. */
+    readonly latenciesMs: readonly number[];
+  };
   readonly entries: readonly BenchEntry[];
   /** 429s over the whole run; the goal is 0. */
   readonly throttled: number;

@@ -1,17 +1,22 @@
 /**
- * The three clients compared, each its own PrismaClient on the same
- * database: `plain` (no extension), `ours` (ncpKmsEncryption against the
- * emulator) and `pfe` (prisma-field-encryption, local AES-GCM).
+ * The clients compared, each its own PrismaClient on the same database:
+ * `plain` (no extension), `ours` (ncpKmsEncryption against the emulator,
+ * its cache on as by default), `oursNoCache` (the same with `cache: false`)
+ * and `pfe` (prisma-field-encryption, local AES-GCM).
  */
 import { encryptionMap } from "../../prisma/generated/sqlite/encryption/index.js";
 import { ncpKmsEncryption } from "../../src/extension/index.js";
+import { createKmsCache, type KmsCache } from "../../src/field-crypto/cache/index.js";
 import type { EncryptionMap } from "../../src/schema/map.js";
 import type { TestDatabase } from "../../test/helpers/databases.js";
 import type { BenchKms } from "./kms-setup.js";
 import { createPfeExtension } from "./pfe.js";
 
-export type VariantName = "plain" | "ours" | "pfe";
-export const variantNames: readonly VariantName[] = ["plain", "ours", "pfe"];
+export type VariantName = "plain" | "ours" | "oursNoCache" | "pfe";
+export const variantNames: readonly VariantName[] = ["plain", "ours", "oursNoCache", "pfe"];
+
+/** The variants that go through this library (and the KMS). */
+export const isOurs = (variant: VariantName): boolean => variant === "ours" || variant === "oursNoCache";
 
 export interface UserInput {
   email: string;
@@ -38,9 +43,15 @@ export interface BenchClient {
   user: {
     create(args: { data: UserInput; select: { id: true } }): Promise<{ id: number }>;
     createMany(args: { data: UserInput[] }): Promise<{ count: number }>;
-    findMany(args: { select: { id: true; email: true; phone: true } }): Promise<UserRow[]>;
+    findMany(args: {
+      select: { id: true; email: true; phone: true };
+      where?: { id: { gte: number } };
+      orderBy?: { id: "asc" };
+      take?: number;
+    }): Promise<UserRow[]>;
+    findMany(args: { select: { id: true }; orderBy: { id: "asc" } }): Promise<Array<{ id: number }>>;
     findUnique(args: {
-      where: { email: string };
+      where: { email: string } | { id: number };
       select: { id: true; email: true; phone: true };
     }): Promise<UserRow | null>;
   };
@@ -50,16 +61,24 @@ export interface BenchClient {
   };
 }
 
-export type Variants = Readonly<Record<VariantName, BenchClient>>;
+export type Variants = Readonly<Record<VariantName, BenchClient>> & {
+  /** The cache behind `ours` (default options), for hit rates and to start a workload cold. */
+  readonly cache: KmsCache;
+};
 
 export async function createVariants(db: TestDatabase, kms: BenchKms): Promise<Variants> {
-  const ours = db
+  const map = encryptionMap as EncryptionMap;
+  const cache = createKmsCache();
+  const ours = db.client().$extends(ncpKmsEncryption({ map, kms: kms.client, keys: kms.keys, cache }));
+  const oursNoCache = db
     .client()
-    .$extends(ncpKmsEncryption({ map: encryptionMap as EncryptionMap, kms: kms.client, keys: kms.keys }));
+    .$extends(ncpKmsEncryption({ map, kms: kms.client, keys: kms.keys, cache: false }));
   const pfe = db.client().$extends(await createPfeExtension());
   return {
     plain: db.client() as unknown as BenchClient,
     ours: ours as unknown as BenchClient,
+    oursNoCache: oursNoCache as unknown as BenchClient,
     pfe: pfe as unknown as BenchClient,
+    cache,
   };
 }

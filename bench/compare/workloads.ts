@@ -5,7 +5,11 @@
  */
 import type { SizeName } from "./config.js";
 import { plainInput, userInput, userInputs } from "./data.js";
+import { readMix, readMixOwnWrites } from "./read-mix.js";
 import type { BenchClient, UserRow, VariantName } from "./variants.js";
+
+/** Which pass a `run` is: the untimed warm-up (`warmRun`) or the timed one. */
+export type Pass = "warm" | "timed";
 
 /** A target from the issue: `metric` must stay at or under `max`. */
 export interface RatioGoal {
@@ -28,9 +32,21 @@ export interface Workload {
    * are not encryption's. Defaults to `false`.
    */
   readonly warmRun?: boolean;
+  /** Variants that skip the warm-up run (nothing of theirs to warm). Defaults to none. */
+  readonly coldVariants?: readonly VariantName[];
+  /**
+   * Keep what seeding through `ours` taught its cache (rows this process
+   * wrote). Otherwise every run starts with an empty cache after `prepare`.
+   * Defaults to `false`.
+   */
+  readonly keepCacheAfterPrepare?: boolean;
+  /** Timed repetitions for a variant, when fewer than the run's (slow variants). Defaults to all. */
+  repetitionsFor?(variant: VariantName, repetitions: number): number;
   prepare?(client: BenchClient, rows: number): Promise<void>;
-  run(client: BenchClient, rows: number): Promise<unknown>;
+  run(client: BenchClient, rows: number, pass: Pass, variant: VariantName): Promise<unknown>;
   check(result: unknown, rows: number): void;
+  /** Per-operation durations (ms) in a run's result, for p50/p99. */
+  operations?(result: unknown): Readonly<Record<string, readonly number[]>>;
 }
 
 function expect(condition: boolean, what: string): void {
@@ -84,7 +100,7 @@ export const workloads: readonly Workload[] = [
     id: "find-many",
     title: "findMany N rows (2 encrypted fields each)",
     size: "findMany",
-    variants: ["plain", "ours", "pfe"],
+    variants: ["plain", "ours", "oursNoCache", "pfe"],
     goal: { text: "ours ≤ 1.0× pfe", metric: "oursPfe", max: 1.0 },
     warmRun: true,
     prepare: seedUsers,
@@ -95,7 +111,7 @@ export const workloads: readonly Workload[] = [
     id: "find-unique-concurrent",
     title: "findUnique by searchable email × N concurrently",
     size: "findUniqueConcurrent",
-    variants: ["plain", "ours"],
+    variants: ["plain", "ours", "oursNoCache"],
     note: "pfe: n/a — it cannot filter on an encrypted column (it needs a separate hash column)",
     warmRun: true,
     prepare: seedUsers,
@@ -128,4 +144,6 @@ export const workloads: readonly Workload[] = [
     },
     check: (result, rows) => expect((result as unknown[]).length === rows, "plain-model: wrong row count"),
   },
+  readMix,
+  readMixOwnWrites,
 ];

@@ -5,6 +5,7 @@
  * hold secrets.
  */
 import { z } from "zod";
+import { type CacheOption, cacheForExtension, cacheOptionSchema } from "../field-crypto/cache/wiring.js";
 import type { KmsCrypto } from "../kms/types.js";
 import type { EncryptionMap } from "../schema/map.js";
 import { EncryptionConfigError } from "./errors.js";
@@ -48,6 +49,15 @@ export interface NcpKmsEncryptionOptions {
    * Defaults to none.
    */
   onEvent?: (event: EncryptionEvent) => void;
+  /**
+   * The in-process cache of KMS answers: a value decrypted (or written) within
+   * `ttlMs` is read without a KMS call, a searchable value encrypted within it
+   * is looked up without one, and identical values in flight are sent once.
+   * Hits go through the same column-binding and type checks. `false` turns it
+   * off; pass `createKmsCache(...)` to share one or read its `stats()`.
+   * Defaults to `{ ttlMs: 60000, maxBytes: 16777216, maxEntries: 100000 }`.
+   */
+  cache?: CacheOption;
 }
 
 export interface ResolvedOptions {
@@ -87,6 +97,7 @@ const optionsSchema = z.object({
   onDecryptError: z.enum(["throw", "marker"]).default("throw"),
   allowPlaintextReads: z.boolean().default(false),
   onEvent: z.custom(isFunction).optional(),
+  cache: cacheOptionSchema.optional(),
 });
 
 /** Validates the options; throws `EncryptionConfigError` naming every wrong setting. */
@@ -114,7 +125,7 @@ export function resolveOptions(options: NcpKmsEncryptionOptions): ResolvedOption
   if (missing.length > 0) throw new EncryptionConfigError(missing);
   return {
     map: options.map,
-    kms: options.kms,
+    kms: cacheForExtension(options.kms, options.cache, options.map, options.keys),
     keys: options.keys,
     onDecryptError: parsed.data.onDecryptError,
     allowPlaintextReads: parsed.data.allowPlaintextReads,

@@ -58,7 +58,10 @@ export function ncpKmsEncryption(options: NcpKmsEncryptionOptions): NcpKmsEncryp
   const resolved = resolveOptions(options);
   const compiled = compileMap(resolved.map, resolved.keys);
   const fields = [...compiled.models.values()].flatMap((m) => m.encryptedList);
-  const keyChecker = new KeyChecker(resolved.kms, keyUsesOf(fields));
+  // The checks go to the KMS itself, never through the answer cache: its
+  // single-flight would send the convergence probe's two equal plaintexts
+  // once and hand back one ciphertext twice, passing any key.
+  const keyChecker = new KeyChecker(options.kms, keyUsesOf(fields));
   const query = queryHooks(compiled, resolved, keyChecker);
   return Prisma.defineExtension({ name: ENCRYPTION_EXTENSION_NAME, query } as Parameters<
     typeof Prisma.defineExtension

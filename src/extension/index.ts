@@ -1,8 +1,17 @@
 /**
- * The Prisma client extension (`ncpKmsEncryption`), its options, errors and
- * the marker returned for undecryptable values.
+ * The Prisma client extension (`ncpKmsEncryption`), its options (and the
+ * cache behind its `cache` option), errors and the marker returned for
+ * undecryptable values.
  */
 
+export {
+  createKmsCache,
+  KmsCache,
+  type KmsCacheEvent,
+  KmsCacheOptionError,
+  type KmsCacheOptions,
+  type KmsCacheStats,
+} from "../field-crypto/cache/index.js";
 export {
   EncryptionKeyCheckError,
   type KeyProblem,

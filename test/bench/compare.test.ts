@@ -20,6 +20,7 @@ describe("bench compare (BENCH_SCALE 0.005, SQLite)", () => {
       scale: 0.005,
       repetitions: 1,
       providers: ["sqlite"],
+      latenciesMs: [0],
       outDir,
     }));
   }, 60_000);
@@ -41,14 +42,18 @@ describe("bench compare (BENCH_SCALE 0.005, SQLite)", () => {
       "find-many",
       "find-unique-concurrent",
       "plain-model",
+      "read-mix",
+      "read-mix-own-writes",
       "migrate-rotate",
     ]);
     expect(written.providers).toEqual(["sqlite"]);
     expect(written.node).toBe(process.version);
     expect(written.emulator.quotaTpsPerKey).toBe(300);
+    expect(written.emulator.latenciesMs).toEqual([0]);
     for (const e of written.entries) {
       expect(e.provider).toBe("sqlite");
-      expect(Object.keys(e.ms).sort()).toEqual(["ours", "pfe", "plain"]);
+      expect(e.kmsLatencyMs).toBe(0);
+      expect(Object.keys(e.ms).sort()).toEqual(["ours", "oursNoCache", "pfe", "plain"]);
       expect(e.ms.ours).toBeGreaterThan(0);
     }
   });
@@ -72,12 +77,39 @@ describe("bench compare (BENCH_SCALE 0.005, SQLite)", () => {
     expect(entry("create-one-by-one").kmsCalls).toBe(10);
     // 50 rows × 2 fields fit one request per key.
     expect(entry("create-many").kmsCalls).toBe(2);
-    expect(entry("find-many").kmsCalls).toBe(2);
+    // Reads after a warm run come from the cache; with it off, one request per key.
+    expect(entry("find-many").kmsCalls).toBe(0);
+    expect(entry("find-many").kmsCallsNoCache).toBe(2);
+    expect(entry("find-many").cacheHitRate).toBe(1);
     expect(entry("plain-model").kmsCalls).toBe(0);
     // The quota floor: requests on the busiest key at 300 TPS (5 creates → 5 per key).
     expect(entry("create-one-by-one").quotaFloorMs).toBeCloseTo((5 / 300) * 1000, 1);
     expect(entry("plain-model").quotaFloorMs).toBe(0);
     expect(report.throttled).toBe(0);
+  });
+
+  it("runs the read mix: per-operation figures, hit rate, fewer KMS calls with the cache", () => {
+    const e = entry("read-mix");
+    expect(e.rows).toBe(50);
+    expect(e.ms.plain).toBeGreaterThan(0);
+    expect(e.ms.oursNoCache).toBeGreaterThan(0);
+    expect(e.ms.pfe).toBeGreaterThan(0);
+    expect(Object.keys(e.operations?.ours ?? {}).sort()).toEqual(["byEmail", "byId", "listPage"]);
+    expect(Object.keys(e.operations?.pfe ?? {}).sort()).toEqual(["byId", "listPage"]);
+    const byId = e.operations!.ours!.byId!;
+    expect(byId.count).toBe(10);
+    expect(byId.p99Ms).toBeGreaterThanOrEqual(byId.p50Ms);
+    expect(e.cacheHitRate).toBeGreaterThan(0);
+    expect(e.kmsCalls!).toBeLessThan(e.kmsCallsNoCache!);
+    expect(e.cacheBytes!).toBeLessThanOrEqual(16 * 1024 * 1024);
+    const ops = e.operations!;
+    const pfeOps = (v: "ours" | "pfe") => ops[v]!.byId!.totalMs + ops[v]!.listPage!.totalMs;
+    expect(e.ratios.oursPfe).toBeCloseTo(pfeOps("ours") / pfeOps("pfe"), 2);
+    // Rows this process wrote: everything from the cache, no KMS call.
+    const own = entry("read-mix-own-writes");
+    expect(own.kmsCalls).toBe(0);
+    expect(own.cacheHitRate).toBe(1);
+    expect(own.ms.oursNoCache).toBeNull();
   });
 
   it("reports the rotation against the quota bound", () => {

@@ -217,7 +217,9 @@ describeEachProvider("extension errors", (provider) => {
 
   it("a KMS outage on read throws; it never returns ciphertext as data", async () => {
     kms.emulator.faults.failNext(20, { status: 503, action: "decrypt" });
-    const error = await f.prisma.user.findUnique({ where: { id: user.id } }).catch((e: unknown) => e);
+    // Without the cache, which holds this row since it was written here.
+    const cold = extend(f.db.client(), kms, { cache: false });
+    const error = await cold.user.findUnique({ where: { id: user.id } }).catch((e: unknown) => e);
     kms.emulator.faults.clear();
     expect(error).toMatchObject({ code: "DECRYPTION_FAILED", model: "User", rowId: user.id });
   });
