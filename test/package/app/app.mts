@@ -6,8 +6,8 @@ import {
   isNcpKmsError,
   type KmsClient,
   kmsKeysFromEnv,
-  ncpKmsEncryption,
   type NcpKmsErrorCode,
+  ncpKmsEncryption,
   UnsupportedQueryError,
   verifyEncryptionKeys,
 } from "prisma-ncp-kms";
@@ -39,7 +39,8 @@ export async function main(): Promise<void> {
       error instanceof UnsupportedQueryError ||
       (isNcpKmsError(error) && error.code === "ENCRYPTION_UNSUPPORTED_QUERY")
     ) {
-      console.log("refused");
+      const code: NcpKmsErrorCode = error.code;
+      console.log("refused", code);
     }
   }
   const field: "User" = encryptionMap.models.User.name;
