@@ -38,6 +38,18 @@ function workFor(ctx: PageContext, field: FieldTarget, stored: unknown): Work {
   }
 }
 
+/**
+ * The code a failed value is reported with. A 400 on re-encrypt/decrypt of
+ * a stored ciphertext (the client isolates it to the one value) means the
+ * KMS could not authenticate it: tampered, another column's context, another
+ * key's ciphertext. That is a decrypt failure, reported as the extension
+ * reports it on read, not as `KMS_BAD_REQUEST` (which points at the client's
+ * configuration).
+ */
+export function failureCode(mode: PageContext["mode"], code: string): string {
+  return mode !== "encrypt" && code === "KMS_BAD_REQUEST" ? "DECRYPTION_FAILED" : code;
+}
+
 export async function processPage(
   ctx: PageContext,
   rows: readonly Row[],
@@ -78,7 +90,7 @@ export async function processPage(
     const outcome = outcomes[n]!;
     if (outcome.ok)
       writes.push({ row: item.row, field: item.field, stored: item.stored, value: outcome.value });
-    else fail(item.row, item.field, outcome.code);
+    else fail(item.row, item.field, failureCode(ctx.mode, outcome.code));
   });
 
   const written = await writePage(ctx.prisma, ctx.delegate, ctx.idFields, writes);

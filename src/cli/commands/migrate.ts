@@ -6,6 +6,7 @@
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
+import { isNcpKmsError } from "../../errors.js";
 import {
   createKmsClient,
   createRedisRateLimiter,
@@ -204,7 +205,48 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const v = parsed.values;
+  try {
+    return await migrate(mode, parsed.values, { batchSize, concurrency, shard });
+  } catch (error) {
+    // Not left to main.ts: its one line would drop the cause (the KMS error naming the problem).
+    process.stderr.write(`prisma-ncp-kms migrate: ${describeErrorChain(error)}\n`);
+    return 1;
+  }
+}
+
+const MAX_CAUSES = 5;
+/** `scheme://user:password@host` → `scheme://***@host`: a foreign error may quote a connection URL. */
+const redactUrlCredentials = (text: string) => text.replace(/(\w+:\/\/)[^/@\s]+@/g, "$1***@");
+
+/**
+ * An error and its `cause` chain, one line each: code (when it has one) and
+ * message. Library errors never carry a secret; other errors' messages have
+ * URL credentials masked.
+ */
+export function describeErrorChain(error: unknown): string {
+  const lines: string[] = [];
+  const seen = new Set<unknown>();
+  for (let e: unknown = error; e !== undefined && e !== null && lines.length <= MAX_CAUSES; ) {
+    if (seen.has(e)) break;
+    seen.add(e);
+    const code = (e as { code?: unknown }).code;
+    const text =
+      e instanceof Error
+        ? `${typeof code === "string" ? code : e.name} ${isNcpKmsError(e) ? e.message : redactUrlCredentials(e.message)}`
+        : redactUrlCredentials(String(e));
+    lines.push(lines.length === 0 ? text : `  caused by: ${text}`);
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return lines.join("\n");
+}
+
+type Flags = ReturnType<typeof parse>["values"];
+
+async function migrate(
+  mode: MigrateMode,
+  v: Flags,
+  { batchSize, concurrency, shard }: Pick<MigrateOptions, "batchSize" | "concurrency" | "shard">,
+): Promise<number> {
   const env = process.env;
 
   const config: CliConfig = v.config === undefined ? {} : await loadConfigFile(v.config);
