@@ -63,7 +63,12 @@ What to migrate:
   --rotate-key        rotate: rotate each key involved first (not on --resume)
 
 How:
-  --dry-run           scan and count what would change; no crypto call, no write
+  --dry-run           scan and count what would change; no KMS call at all, no
+                      write, no checkpoint. rotate: the newest key versions
+                      are not known, so it counts values below the newest
+                      version found in the data (with --rotate-key: every
+                      ciphertext) and prints values per version; status:
+                      counts only, nothing decrypted to check
   --batch-size <n>    rows per page (default 500)
   --concurrency <n>   pages in flight (default 2)
   --shard <k/n>       migrate the k-th of n ranges of every table; start n
