@@ -70,7 +70,8 @@ How:
                       ciphertext) and prints values per version; status:
                       counts only, nothing decrypted to check
   --batch-size <n>    rows per page (default 500)
-  --concurrency <n>   pages in flight (default 2)
+  --concurrency <n>   pages in flight (default 2); a kill loses at most the
+                      KMS work of concurrency × batch-size values
   --shard <k/n>       migrate the k-th of n ranges of every table; start n
                       processes (k = 1..n) with the same n, sharing the quota
                       through --redis-url; boundaries are agreed through Redis
