@@ -29,18 +29,21 @@ describeEachProvider("migrate CLI: killed runs resume", (provider) => {
   const bound = concurrency * batch;
   let db: TestDatabase;
   let fx: KmsFixture;
+  // One client (one pool) for every check: each db.client() opens its own connections.
+  let app: ReturnType<TestDatabase["client"]>;
   const emails = Array.from({ length: total }, (_, i) => `kill${i}@example.com`);
   const phones = Array.from({ length: total }, (_, i) => `010-${i}`);
   const notes = Array.from({ length: total }, (_, i) => ({ i, tags: ["x"] }));
 
   beforeAll(async () => {
     db = await createTestDatabase(provider);
+    app = db.client();
     fx = await startKms();
     // Three fields: email (the searchable pass), phone (String) and notes (Json) in the other pass.
     const ce = await encryptForColumn(fx, "User", "email", emails);
     const cp = await encryptForColumn(fx, "User", "phone", phones);
     const cn = await encryptForColumn(fx, "User", "notes", notes);
-    await db.client().user.createMany({
+    await app.user.createMany({
       data: emails.map((_, i) => ({
         email: ce[i] as string,
         phone: cp[i] as string,
@@ -65,7 +68,7 @@ describeEachProvider("migrate CLI: killed runs resume", (provider) => {
 
   /** Values already on the newest version (2), all three fields. */
   async function onNewest(): Promise<number> {
-    const rows = await db.client().user.findMany({ select: { email: true, phone: true, notes: true } });
+    const rows = await app.user.findMany({ select: { email: true, phone: true, notes: true } });
     return (["email", "phone", "notes"] as const)
       .flatMap((f) =>
         versions(
@@ -142,7 +145,7 @@ describeEachProvider("migrate CLI: killed runs resume", (provider) => {
       const run = runCli([...args, "--resume"], env);
       await whenReencrypted(run, Math.max(1, target - sentBefore));
       run.child.kill("SIGKILL");
-      expect(await run.done).toBe("SIGKILL");
+      expect(await run.done, `${run.stdout().slice(-1500)}\n${run.stderr().slice(-1500)}`).toBe("SIGKILL");
       await settled();
       const lost = reencrypted() - sentBefore - ((await onNewest()) - writtenBefore);
       losses.push(lost);
@@ -158,9 +161,10 @@ describeEachProvider("migrate CLI: killed runs resume", (provider) => {
     // Every value re-encrypted once, plus what the kills lost (each within the bound).
     expect(reencrypted()).toBeLessThanOrEqual(work + (kills + 1) * bound);
 
-    const rows = await db
-      .client()
-      .user.findMany({ orderBy: { id: "asc" }, select: { email: true, phone: true, notes: true } });
+    const rows = await app.user.findMany({
+      orderBy: { id: "asc" },
+      select: { email: true, phone: true, notes: true },
+    });
     expect(rows).toHaveLength(total);
     await expectUsersOnVersion(fx, rows, 2, { emails, phones });
     const storedNotes = rows.map((r) => r.notes);
