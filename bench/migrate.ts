@@ -18,7 +18,6 @@
  *   npm run build && npx tsx bench/migrate.ts
  *   BENCH_MIGRATE_ROWS=20000 BENCH_PROVIDERS=sqlite npx tsx bench/migrate.ts
  *   BENCH_MIGRATE_ROWS=20000,200000 npx tsx bench/migrate.ts   # several sizes in one go
- *   BENCH_MIGRATE_LIVE_HEAP=1 ...   # also the heap still in use after full GCs (see liveHeapMb)
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -56,23 +55,27 @@ interface MigrateBenchRow {
   rssAtQuarterMb: number;
   rssAtEndMb: number;
   /**
-   * BENCH_MIGRATE_LIVE_HEAP=1 only: the largest heap still in use right after
-   * a full GC (forced every second in the child), i.e. what the run keeps
-   * alive; flat in rows means nothing accumulates. Those runs' RSS is lower
-   * than a normal run's (the forced GCs), so they are a separate measurement.
+   * The largest heap in use right after a major GC in the child (a
+   * PerformanceObserver preloaded with --import; no GC is forced): what the
+   * run keeps alive. Flat in rows means nothing accumulates; RSS above it is
+   * the fixed cost (Node, Prisma's query compiler, tsx for a TS config) plus
+   * garbage V8 lets pile up between major GCs.
    */
-  liveHeapMb?: number;
+  liveHeapMb: number;
 }
 
-/** Preloaded into the child for BENCH_MIGRATE_LIVE_HEAP: a full GC every second, max heap in use after it. */
+/** Preloaded into the child: heap in use after each major GC, the max written to a file. */
 const liveHeapProbe = `
 import { writeFileSync } from "node:fs";
+import { constants, PerformanceObserver } from "node:perf_hooks";
 let max = 0;
-setInterval(() => {
-  globalThis.gc();
-  max = Math.max(max, process.memoryUsage().heapUsed);
-  writeFileSync(process.env.BENCH_LIVE_HEAP_FILE, String(max));
-}, 1000).unref();
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (entry.detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
+    max = Math.max(max, process.memoryUsage().heapUsed);
+    writeFileSync(process.env.BENCH_LIVE_HEAP_FILE, String(max));
+  }
+}).observe({ entryTypes: ["gc"] });
 `;
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -129,12 +132,9 @@ async function benchProvider(provider: Provider, rows: number, runner: Runner): 
     await emulator.rotateKey(def.keyTag);
     await emulator.rotateKey(search.keyTag);
 
-    let probe: { script: string; out: string } | undefined;
-    if (process.env.BENCH_MIGRATE_LIVE_HEAP === "1") {
-      const dir = mkdtempSync(join(tmpdir(), "pnk-bench-heap-"));
-      probe = { script: join(dir, "probe.mjs"), out: join(dir, "live-heap.txt") };
-      writeFileSync(probe.script, liveHeapProbe);
-    }
+    const probeDir = mkdtempSync(join(tmpdir(), "pnk-bench-heap-"));
+    const probe = { script: join(probeDir, "probe.mjs"), out: join(probeDir, "live-heap.txt") };
+    writeFileSync(probe.script, liveHeapProbe);
     // Measure: NCP's real quota, the client's defaults, the CLI in its own process.
     emulator.setQuota({ tpsV2: 300 });
     emulator.resetStats();
@@ -158,11 +158,8 @@ async function benchProvider(provider: Provider, rows: number, runner: Runner): 
         env: {
           PATH: process.env.PATH,
           // e.g. `--max-old-space-size=96` to see how RSS responds to a smaller heap.
-          NODE_OPTIONS: [
-            process.env.BENCH_MIGRATE_NODE_OPTIONS ?? "",
-            ...(probe ? ["--expose-gc", `--import=${probe.script}`] : []),
-          ].join(" "),
-          ...(probe ? { BENCH_LIVE_HEAP_FILE: probe.out } : {}),
+          NODE_OPTIONS: `${process.env.BENCH_MIGRATE_NODE_OPTIONS ?? ""} --import=${probe.script}`,
+          BENCH_LIVE_HEAP_FILE: probe.out,
           TEST_MIGRATE_PROVIDER: provider,
           TEST_MIGRATE_DB_URL: db.url,
           NCP_KMS_ENDPOINT: emulator.url,
@@ -182,8 +179,7 @@ async function benchProvider(provider: Provider, rows: number, runner: Runner): 
       stderr += d.toString();
     });
     const samples: number[] = [];
-    const liveHeap = () =>
-      probe && existsSync(probe.out) ? mb(Number(readFileSync(probe.out, "utf8"))) : undefined;
+    const liveHeap = () => (existsSync(probe.out) ? mb(Number(readFileSync(probe.out, "utf8"))) : 0);
     const startedAt = Date.now();
     let atStart = 0;
     const sampler = setInterval(() => {
@@ -222,7 +218,7 @@ async function benchProvider(provider: Provider, rows: number, runner: Runner): 
       rssAtStartMb: mb(atStart),
       rssAtQuarterMb: mb(samples[Math.floor(samples.length / 4)] ?? 0),
       rssAtEndMb: mb(samples.at(-1) ?? 0),
-      ...(probe ? { liveHeapMb: liveHeap() ?? 0 } : {}),
+      liveHeapMb: liveHeap(),
     };
   } finally {
     await db.drop();
@@ -243,7 +239,7 @@ function table(rows: readonly MigrateBenchRow[]): string {
     "429s",
     "failed",
     "RSS MB 1s→25%→end (peak)",
-    "live heap MB",
+    "live heap MB (max after major GC)",
     "runner",
   ];
   const lines = rows.map((r) => [
@@ -258,7 +254,7 @@ function table(rows: readonly MigrateBenchRow[]): string {
     String(r.throttled),
     String(r.failed),
     `${r.rssAtStartMb}→${r.rssAtQuarterMb}→${r.rssAtEndMb} (${r.peakRssMb})`,
-    r.liveHeapMb === undefined ? "-" : String(r.liveHeapMb),
+    String(r.liveHeapMb),
     r.runner,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
