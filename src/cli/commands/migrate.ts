@@ -95,7 +95,9 @@ as "conflicted"). Failed values are listed with model, field and id; the exit
 code is then 1. Ctrl-C stops after the pages in flight (exit 130; --resume).
 
 The newest key version is found by encrypting a probe value with each key
-(no key-management permission needed).
+(no key-management permission needed; not in a dry run, which makes no KMS
+call). An error that stops the run is printed with its causes, one
+"caused by:" line each (codes and messages, never a secret).
 
 Environment:
   NCP_KMS_ENDPOINT     KMS base URL (the emulator's, or NCP's default)
