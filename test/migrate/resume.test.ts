@@ -139,9 +139,10 @@ describeEachProvider("migrate CLI: killed runs resume", (provider) => {
     for (let k = 0; k < kills; k++) {
       const sentBefore = reencrypted();
       const writtenBefore = await onNewest();
-      // The k-th kill lands at a random point of the k-th of (kills + 1) equal slices of the work,
-      // counted in re-encryptions since the start: spread over both passes, always before the end.
-      const target = Math.floor(((k + Math.random()) * work) / (kills + 1));
+      // The k-th kill lands at a random point of the k-th of `kills` equal slices of the first
+      // two thirds of the work, counted in re-encryptions since the start: spread over both
+      // passes, with a third of the work left as margin for a late kill on a slow machine.
+      const target = Math.floor(((k + Math.random()) * work * (2 / 3)) / kills);
       const run = runCli([...args, "--resume"], env);
       await whenReencrypted(run, Math.max(1, target - sentBefore));
       run.child.kill("SIGKILL");
