@@ -8,15 +8,21 @@
  * to show whether it stays flat); the emulator and the seeding stay in this
  * process. Reports rows/s against the bound `TPS × values per request`, KMS
  * requests, 429s (goal 0) and peak RSS (goal flat, ≤ 200 MB). Prints a
- * table; writes `bench/results/migrate.json`. Never fails on time.
+ * table; writes `bench/results/migrate.json` (or BENCH_MIGRATE_OUT). Never
+ * fails on time.
  *
- *   npx tsx bench/migrate.ts
+ * The CLI runs as users run it: `node dist/cli/main.js` (run `npm run build`
+ * first). BENCH_MIGRATE_RUNNER=tsx runs `node --import tsx src/cli/main.ts`
+ * instead (the sources, no build; tsx's own transform cache adds RSS).
+ *
+ *   npm run build && npx tsx bench/migrate.ts
  *   BENCH_MIGRATE_ROWS=20000 BENCH_PROVIDERS=sqlite npx tsx bench/migrate.ts
+ *   BENCH_MIGRATE_ROWS=20000,200000 npx tsx bench/migrate.ts   # several sizes in one go
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "../src/emulator/index.js";
@@ -24,8 +30,12 @@ import { bindingTag, encodeEnvelope, searchableContext } from "../src/extension/
 import { createKmsClient } from "../src/kms/index.js";
 import { createTestDatabase, type Provider } from "../test/helpers/databases.js";
 
+type Runner = "dist" | "tsx";
+
 interface MigrateBenchRow {
   provider: Provider;
+  /** How the CLI ran: the build output with plain node, or the sources through tsx. */
+  runner: Runner;
   rows: number;
   values: number;
   seconds: number;
@@ -40,12 +50,43 @@ interface MigrateBenchRow {
   failed: number;
   /** Peak RSS of the migration process. */
   peakRssMb: number;
+  /** RSS 1 s after the start (modules and clients loaded), to tell fixed cost from growth. */
+  rssAtStartMb: number;
   rssAtQuarterMb: number;
   rssAtEndMb: number;
+  /**
+   * The largest heap in use right after a major GC in the child (a
+   * PerformanceObserver preloaded with --import; no GC is forced): what the
+   * run keeps alive. Flat in rows means nothing accumulates; RSS above it is
+   * the fixed cost (Node, Prisma's query compiler, tsx for a TS config) plus
+   * garbage V8 lets pile up between major GCs.
+   */
+  liveHeapMb: number;
 }
+
+/** Preloaded into the child: heap in use after each major GC, the max written to a file. */
+const liveHeapProbe = `
+import { writeFileSync } from "node:fs";
+import { constants, PerformanceObserver } from "node:perf_hooks";
+let max = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (entry.detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
+    max = Math.max(max, process.memoryUsage().heapUsed);
+    writeFileSync(process.env.BENCH_LIVE_HEAP_FILE, String(max));
+  }
+}).observe({ entryTypes: ["gc"] });
+`;
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const cliConfig = fileURLToPath(new URL("../test/migrate/cli-config.ts", import.meta.url));
+const distCli = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+
+function cliCommand(runner: Runner): string[] {
+  if (runner === "tsx") return ["--import", "tsx", "src/cli/main.ts"];
+  if (!existsSync(distCli)) throw new Error("dist/cli/main.js is missing: run `npm run build` first");
+  return [distCli];
+}
 
 /** Resident set size of a process in kB (Linux /proc), or null when unavailable. */
 function rssKb(pid: number | undefined): number | null {
@@ -60,7 +101,7 @@ function rssKb(pid: number | undefined): number | null {
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
-async function benchProvider(provider: Provider, rows: number): Promise<MigrateBenchRow> {
+async function benchProvider(provider: Provider, rows: number, runner: Runner): Promise<MigrateBenchRow> {
   const emulator = await startEmulator({ port: 0, tpsV2: 100_000 });
   const def = await emulator.createKey({ keyName: "bench-default" });
   const search = await emulator.createKey({ keyName: "bench-search", isConvergent: true });
@@ -91,6 +132,9 @@ async function benchProvider(provider: Provider, rows: number): Promise<MigrateB
     await emulator.rotateKey(def.keyTag);
     await emulator.rotateKey(search.keyTag);
 
+    const probeDir = mkdtempSync(join(tmpdir(), "pnk-bench-heap-"));
+    const probe = { script: join(probeDir, "probe.mjs"), out: join(probeDir, "live-heap.txt") };
+    writeFileSync(probe.script, liveHeapProbe);
     // Measure: NCP's real quota, the client's defaults, the CLI in its own process.
     emulator.setQuota({ tpsV2: 300 });
     emulator.resetStats();
@@ -98,9 +142,7 @@ async function benchProvider(provider: Provider, rows: number): Promise<MigrateB
     const child = spawn(
       process.execPath,
       [
-        "--import",
-        "tsx",
-        "src/cli/main.ts",
+        ...cliCommand(runner),
         "migrate",
         "rotate",
         "--config",
@@ -116,7 +158,8 @@ async function benchProvider(provider: Provider, rows: number): Promise<MigrateB
         env: {
           PATH: process.env.PATH,
           // e.g. `--max-old-space-size=96` to see how RSS responds to a smaller heap.
-          NODE_OPTIONS: process.env.BENCH_MIGRATE_NODE_OPTIONS ?? "",
+          NODE_OPTIONS: `${process.env.BENCH_MIGRATE_NODE_OPTIONS ?? ""} --import=${probe.script}`,
+          BENCH_LIVE_HEAP_FILE: probe.out,
           TEST_MIGRATE_PROVIDER: provider,
           TEST_MIGRATE_DB_URL: db.url,
           NCP_KMS_ENDPOINT: emulator.url,
@@ -136,9 +179,13 @@ async function benchProvider(provider: Provider, rows: number): Promise<MigrateB
       stderr += d.toString();
     });
     const samples: number[] = [];
+    const liveHeap = () => (existsSync(probe.out) ? mb(Number(readFileSync(probe.out, "utf8"))) : 0);
+    const startedAt = Date.now();
+    let atStart = 0;
     const sampler = setInterval(() => {
       const kb = rssKb(child.pid);
       if (kb !== null) samples.push(kb * 1024);
+      if (atStart === 0 && Date.now() - startedAt >= 1000) atStart = samples.at(-1) ?? 0;
     }, 250);
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     clearInterval(sampler);
@@ -155,6 +202,7 @@ async function benchProvider(provider: Provider, rows: number): Promise<MigrateB
     const valuesPerRequest = reencryptRequests > 0 ? values / reencryptRequests : 0;
     return {
       provider,
+      runner,
       rows,
       values,
       seconds: Math.round(seconds * 100) / 100,
@@ -166,9 +214,11 @@ async function benchProvider(provider: Provider, rows: number): Promise<MigrateB
       boundValuesPerSecond: Math.round(tps * valuesPerRequest),
       throttled: emulator.stats().throttled,
       failed: summary.failed,
-      peakRssMb: mb(Math.max(0, ...samples)),
+      peakRssMb: mb(samples.reduce((a, b) => Math.max(a, b), 0)),
+      rssAtStartMb: mb(atStart),
       rssAtQuarterMb: mb(samples[Math.floor(samples.length / 4)] ?? 0),
       rssAtEndMb: mb(samples.at(-1) ?? 0),
+      liveHeapMb: liveHeap(),
     };
   } finally {
     await db.drop();
@@ -188,7 +238,9 @@ function table(rows: readonly MigrateBenchRow[]): string {
     "values/req",
     "429s",
     "failed",
-    "RSS MB 25%→end (peak)",
+    "RSS MB 1s→25%→end (peak)",
+    "live heap MB (max after major GC)",
+    "runner",
   ];
   const lines = rows.map((r) => [
     r.provider,
@@ -201,7 +253,9 @@ function table(rows: readonly MigrateBenchRow[]): string {
     String(r.valuesPerRequest),
     String(r.throttled),
     String(r.failed),
-    `${r.rssAtQuarterMb}→${r.rssAtEndMb} (${r.peakRssMb})`,
+    `${r.rssAtStartMb}→${r.rssAtQuarterMb}→${r.rssAtEndMb} (${r.peakRssMb})`,
+    String(r.liveHeapMb),
+    r.runner,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
@@ -210,17 +264,28 @@ function table(rows: readonly MigrateBenchRow[]): string {
 
 /** Runs the benchmark; returns (and writes) the figures. */
 export async function runMigrateBench(): Promise<object> {
-  const rows = Number(process.env.BENCH_MIGRATE_ROWS ?? 100_000);
+  const sizes = (process.env.BENCH_MIGRATE_ROWS ?? "100000").split(",").map((n) => Number(n.trim()));
   const providers = (process.env.BENCH_PROVIDERS ?? "sqlite,postgresql")
     .split(",")
     .map((p) => p.trim() as Provider);
+  const runner: Runner = process.env.BENCH_MIGRATE_RUNNER === "tsx" ? "tsx" : "dist";
   const results: MigrateBenchRow[] = [];
-  for (const provider of providers) results.push(await benchProvider(provider, rows));
-  const report = { benchmark: "migrate", date: new Date().toISOString(), node: process.version, results };
-  const path = join(dirname(fileURLToPath(import.meta.url)), "results", "migrate.json");
+  for (const provider of providers) {
+    for (const rows of sizes) results.push(await benchProvider(provider, rows, runner));
+  }
+  const report = {
+    benchmark: "migrate",
+    date: new Date().toISOString(),
+    node: process.version,
+    // The machine may be shared: the 1-minute load average at the end, for reading the times.
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+    results,
+  };
+  const path =
+    process.env.BENCH_MIGRATE_OUT ?? join(dirname(fileURLToPath(import.meta.url)), "results", "migrate.json");
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write(`${table(results)}\nwritten: ${path}\n`);
+  process.stdout.write(`${table(results)}\nload average ${report.loadAverage.join(" ")}; written: ${path}\n`);
   return report;
 }
 

@@ -106,7 +106,7 @@ export async function handleKmsRequest(
     const result = await runRoute(ctx, route, req, () => {
       throttled = true;
     });
-    ctx.stats.values(result.values);
+    ctx.stats.values(result.values, route.action);
     sendSuccess(res, result.data);
   } catch (error) {
     ctx.stats.error(sendError(res, error), throttled);

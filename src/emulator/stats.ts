@@ -5,7 +5,7 @@ export class StatsCounter {
   private data: EmulatorStats = StatsCounter.empty();
 
   private static empty(): EmulatorStats {
-    return { requests: 0, byAction: {}, byKey: {}, values: 0, throttled: 0, errors: {} };
+    return { requests: 0, byAction: {}, byKey: {}, values: 0, valuesByAction: {}, throttled: 0, errors: {} };
   }
 
   request(action: string | undefined, keyTag: string | undefined): void {
@@ -14,8 +14,10 @@ export class StatsCounter {
     if (keyTag !== undefined) this.data.byKey[keyTag] = (this.data.byKey[keyTag] ?? 0) + 1;
   }
 
-  values(count: number): void {
+  values(count: number, action?: string): void {
     this.data.values += count;
+    if (action !== undefined)
+      this.data.valuesByAction[action] = (this.data.valuesByAction[action] ?? 0) + count;
   }
 
   error(status: number, throttled: boolean): void {

@@ -84,6 +84,8 @@ export interface EmulatorStats {
   byKey: Record<string, number>;
   /** Values processed by successful crypto actions (array items; a single string counts 1). */
   values: number;
+  /** Values per crypto action (`encrypt`, `decrypt`, `re-encrypt`, ...). */
+  valuesByAction: Record<string, number>;
   /** 429 responses sent for the quota (injected faults excluded). */
   throttled: number;
   /** Error responses by HTTP status (`"400"`, `"429"`, ...), injected faults included. */

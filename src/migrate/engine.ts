@@ -27,7 +27,7 @@ import { type FieldTarget, type ModelTarget, planPasses, selectTargets } from ".
 import { createFilePlanStore } from "./plan-store.js";
 import { accessPrisma, type MigratePrisma, type ModelDelegate } from "./prisma-access.js";
 import { agreedBoundaries, computeBoundaries, rangeOf } from "./shard.js";
-import { emptyTally, type StatusTally, tallyPage } from "./status.js";
+import { dryRotateCounts, emptyTally, type StatusTally, tallyPage } from "./status.js";
 import type {
   FieldStatus,
   MigrateCounts,
@@ -147,7 +147,21 @@ export async function runMigration(options: MigrateOptions): Promise<MigrateSumm
     else if (resuming) logger?.warn("resuming: keys were rotated by the interrupted run; not rotating again");
     else await rotateKeys(kms, targets);
   }
-  const probed = mode === "rotate" || mode === "status" ? await probeKeyVersions(kms, targets) : new Map();
+  // A dry run makes no KMS call at all: versions come from the data (tallied like `status`).
+  const dryRotate = mode === "rotate" && resolved.dryRun;
+  const tallying = mode === "status" || dryRotate;
+  const probed =
+    (mode === "rotate" || mode === "status") && !resolved.dryRun
+      ? await probeKeyVersions(kms, targets)
+      : new Map<string, { keyName: string; version: number }>();
+  if (resolved.dryRun && probed.size === 0 && (mode === "rotate" || mode === "status")) {
+    logger?.warn(
+      mode === "rotate"
+        ? "dry run: no KMS call, so the keys' newest versions are not known; counting the values below the newest version found in the data" +
+            (options.rotateKeys === true ? " (with --rotate-key: every ciphertext)" : "")
+        : "dry run: no KMS call, so the newest key versions are not known and no value is decrypted to check it",
+    );
+  }
   const newest = new Map<string, number>([...probed].map(([tag, v]) => [tag, v.version]));
   const keyVersions: Record<string, number> = {};
   for (const { keyName, version } of probed.values()) keyVersions[keyName] = version;
@@ -220,8 +234,8 @@ export async function runMigration(options: MigrateOptions): Promise<MigrateSumm
       concurrency: resolved.concurrency,
       signal,
       processPage: async (rows) => {
-        if (mode === "status") {
-          await tallyPage(kms, rows, fields, modelTallies);
+        if (tallying) {
+          await tallyPage(resolved.dryRun ? null : kms, rows, fields, modelTallies);
         } else {
           const result = await processPage(
             {
@@ -273,7 +287,15 @@ export async function runMigration(options: MigrateOptions): Promise<MigrateSumm
   }
 
   const status: FieldStatus[] = [];
-  if (mode === "status") {
+  if (dryRotate) {
+    const fields = targets.flatMap((t) =>
+      t.fields.map((field) => ({ field, tally: tallies.get(t.model)?.get(field.name) ?? emptyTally() })),
+    );
+    const dry = dryRotateCounts(fields, options.rotateKeys === true);
+    counts.migrated = dry.migrated;
+    counts.skipped = dry.skipped;
+  }
+  if (tallying) {
     for (const target of targets) {
       for (const field of target.fields) {
         const tally = tallies.get(target.model)?.get(field.name) ?? emptyTally();

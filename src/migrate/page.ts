@@ -1,6 +1,6 @@
 /**
- * One page: classify every (row, field) value, one KMS round for those that
- * need work, one conditional batch write, and the counts and failures.
+ * One page: per field, classify its values, one KMS round for those that
+ * need work, one conditional batch write; the counts and failures.
  */
 import { idObject } from "./keyset.js";
 import { errorCode, kmsRound, type WorkItem } from "./kms-round.js";
@@ -38,6 +38,25 @@ function workFor(ctx: PageContext, field: FieldTarget, stored: unknown): Work {
   }
 }
 
+/**
+ * The code a failed value is reported with. A 400 on re-encrypt/decrypt of
+ * a stored ciphertext (the client isolates it to the one value) means the
+ * KMS could not authenticate it: tampered, another column's context, another
+ * key's ciphertext. That is a decrypt failure, reported as the extension
+ * reports it on read, not as `KMS_BAD_REQUEST` (which points at the client's
+ * configuration).
+ */
+export function failureCode(mode: PageContext["mode"], code: string): string {
+  return mode !== "encrypt" && code === "KMS_BAD_REQUEST" ? "DECRYPTION_FAILED" : code;
+}
+
+/**
+ * Processes a page field by field: one KMS round for the field's values,
+ * then its conditional write, before the next field's round starts. So at
+ * any moment a page holds at most one field's batch of KMS results not yet
+ * written: a kill loses at most `batchSize` values of KMS work per page in
+ * flight (`concurrency × batchSize` in all), however many fields the pass has.
+ */
 export async function processPage(
   ctx: PageContext,
   rows: readonly Row[],
@@ -45,25 +64,34 @@ export async function processPage(
 ): Promise<PageResult> {
   const counts = { migrated: 0, skipped: 0, conflicted: 0, failed: 0 };
   const failures: MigrateFailure[] = [];
-  const fail = (row: Row, field: FieldTarget, code: string, extra?: Partial<MigrateFailure>) => {
+  for (const field of fields) await processField(ctx, rows, field, counts, failures);
+  return { counts, failures };
+}
+
+async function processField(
+  ctx: PageContext,
+  rows: readonly Row[],
+  field: FieldTarget,
+  counts: { migrated: number; skipped: number; conflicted: number; failed: number },
+  failures: MigrateFailure[],
+): Promise<void> {
+  const fail = (row: Row, code: string, extra?: Partial<MigrateFailure>) => {
     counts.failed++;
     failures.push({ model: ctx.model, field: field.name, id: idObject(ctx.idFields, row), code, ...extra });
   };
 
   const items: WorkItem[] = [];
   for (const row of rows) {
-    for (const field of fields) {
-      const stored = row[field.name];
-      const work = workFor(ctx, field, stored);
-      if (work.kind === "skip") counts.skipped++;
-      else if (work.kind === "invalid") fail(row, field, work.code);
-      else items.push({ row, field, stored, work });
-    }
+    const stored = row[field.name];
+    const work = workFor(ctx, field, stored);
+    if (work.kind === "skip") counts.skipped++;
+    else if (work.kind === "invalid") fail(row, work.code);
+    else items.push({ row, field, stored, work });
   }
   if (ctx.dryRun || items.length === 0) {
     // Dry run: what would be migrated, without a crypto call or a write.
     counts.migrated += ctx.dryRun ? items.length : 0;
-    return { counts, failures };
+    return;
   }
 
   let outcomes: Awaited<ReturnType<typeof kmsRound>>;
@@ -76,9 +104,8 @@ export async function processPage(
   const writes: PendingWrite[] = [];
   items.forEach((item, n) => {
     const outcome = outcomes[n]!;
-    if (outcome.ok)
-      writes.push({ row: item.row, field: item.field, stored: item.stored, value: outcome.value });
-    else fail(item.row, item.field, outcome.code);
+    if (outcome.ok) writes.push({ row: item.row, field, stored: item.stored, value: outcome.value });
+    else fail(item.row, failureCode(ctx.mode, outcome.code));
   });
 
   const written = await writePage(ctx.prisma, ctx.delegate, ctx.idFields, writes);
@@ -86,8 +113,6 @@ export async function processPage(
     const w = writes[n]!;
     if (result.kind === "written") counts.migrated++;
     else if (result.kind === "conflicted") counts.conflicted++;
-    else
-      fail(w.row, w.field, result.code, result.conflictsWith ? { conflictsWith: result.conflictsWith } : {});
+    else fail(w.row, result.code, result.conflictsWith ? { conflictsWith: result.conflictsWith } : {});
   });
-  return { counts, failures };
 }

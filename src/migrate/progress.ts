@@ -42,17 +42,20 @@ export function formatSummary(s: MigrateSummary): string {
   lines.push(`${head}${s.interrupted ? " — INTERRUPTED, resume with --resume" : ""}`);
   const versions = Object.entries(s.keyVersions).map(([k, v]) => `${k}=v${v}`);
   if (versions.length > 0) lines.push(`  newest key versions: ${versions.join(", ")}`);
-  if (s.mode === "status") {
-    for (const f of s.status) {
-      const byVersion = Object.entries(f.byVersion)
-        .map(([v, n]) => `v${v}: ${int.format(n)}`)
-        .join(", ");
-      lines.push(
-        `  ${f.model}.${f.field}: ${int.format(f.rows)} rows; ${byVersion || "no ciphertext"}; ` +
-          `plaintext ${int.format(f.plaintext)}; null ${int.format(f.nulls)}; undecryptable ${int.format(f.undecryptable)}`,
-      );
-    }
-  } else {
+  else if (s.dryRun && (s.mode === "rotate" || s.mode === "status"))
+    lines.push("  newest key versions: not known (a dry run makes no KMS call)");
+  // `status`, and a dry `rotate` (which tallies versions instead of asking the KMS).
+  for (const f of s.status) {
+    const byVersion = Object.entries(f.byVersion)
+      .map(([v, n]) => `v${v}: ${int.format(n)}`)
+      .join(", ");
+    lines.push(
+      `  ${f.model}.${f.field}: ${int.format(f.rows)} rows; ${byVersion || "no ciphertext"}; ` +
+        `plaintext ${int.format(f.plaintext)}; null ${int.format(f.nulls)}; ` +
+        `undecryptable ${s.dryRun ? "not checked" : int.format(f.undecryptable)}`,
+    );
+  }
+  if (s.mode !== "status") {
     lines.push(
       `  rows scanned ${int.format(s.rowsScanned)}; values ${s.dryRun ? "to migrate" : "migrated"} ${int.format(s.migrated)}, ` +
         `skipped ${int.format(s.skipped)}, conflicted ${int.format(s.conflicted)} (app wrote them; left as written), ` +

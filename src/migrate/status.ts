@@ -21,9 +21,13 @@ export function emptyTally(): StatusTally {
   return { rows: 0, nulls: 0, plaintext: 0, byVersion: {}, undecryptable: 0 };
 }
 
-/** Adds one page's rows to the tallies (one per field name). */
+/**
+ * Adds one page's rows to the tallies (one per field name). With `kms`,
+ * decrypts every ciphertext to count the undecryptable ones; without
+ * (a dry run: no KMS call at all), `undecryptable` stays 0.
+ */
 export async function tallyPage(
-  kms: MigrateKms,
+  kms: MigrateKms | null,
   rows: readonly Row[],
   fields: readonly FieldTarget[],
   tallies: Map<string, StatusTally>,
@@ -46,12 +50,14 @@ export async function tallyPage(
       }
       const version = String(ciphertextVersion(ciphertext) ?? "unknown");
       tally.byVersion[version] = (tally.byVersion[version] ?? 0) + 1;
+      if (kms === null) continue;
       const key = `${field.name}|${groupKey(field)}`;
       const entry = toCheck.get(key) ?? { field, ciphertexts: [] };
       entry.ciphertexts.push(ciphertext);
       toCheck.set(key, entry);
     }
   }
+  if (kms === null) return;
   await Promise.all(
     [...toCheck.values()].map(async ({ field, ciphertexts }) => {
       const tally = tallies.get(field.name)!;
@@ -65,4 +71,37 @@ export async function tallyPage(
       }
     }),
   );
+}
+
+/**
+ * A dry `rotate` (no KMS call, so no key's newest version is known): the
+ * values it would re-encrypt, from the tallies. Per key, the newest version
+ * is taken as the highest one found in the data of its fields, so this is a
+ * lower bound (a rotation nothing was written with yet is not seen); with
+ * `rotatesKeys` every ciphertext counts, as the rotation makes all stale.
+ */
+export function dryRotateCounts(
+  fields: ReadonlyArray<{ field: FieldTarget; tally: StatusTally }>,
+  rotatesKeys: boolean,
+): { migrated: number; skipped: number } {
+  const highest = new Map<string, number>();
+  for (const { field, tally } of fields) {
+    for (const version of Object.keys(tally.byVersion)) {
+      const v = Number(version);
+      if (Number.isInteger(v)) highest.set(field.keyTag, Math.max(highest.get(field.keyTag) ?? 0, v));
+    }
+  }
+  let migrated = 0;
+  let skipped = 0;
+  for (const { field, tally } of fields) {
+    let stale = 0;
+    for (const [version, n] of Object.entries(tally.byVersion)) {
+      const v = Number(version);
+      // Like rotateWork: a ciphertext without a readable version goes to re-encrypt.
+      if (rotatesKeys || !Number.isInteger(v) || v < (highest.get(field.keyTag) ?? 0)) stale += n;
+    }
+    migrated += stale;
+    skipped += tally.rows - stale;
+  }
+  return { migrated, skipped };
 }

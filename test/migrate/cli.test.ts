@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
@@ -5,6 +8,7 @@ import { cliEnv, runCli } from "./cli-runner.js";
 import { encryptForColumn, type KmsFixture, startKms } from "./fixtures.js";
 
 const schema = fileURLToPath(new URL("../../prisma/generated/sqlite/schema.prisma", import.meta.url));
+const stateDir = () => mkdtempSync(join(tmpdir(), "pnk-cli-"));
 
 describe("migrate CLI: flags, --schema, exit codes", () => {
   let db: TestDatabase;
@@ -63,5 +67,22 @@ describe("migrate CLI: flags, --schema, exit codes", () => {
     expect(byField.avatar).toMatchObject({ nulls: 1 });
     expect(run.stdout()).not.toContain("a@example.com");
     expect(run.stderr()).not.toContain(fx.emulator.credentials.secretKey);
+  }, 60_000);
+
+  it("a wrong secret key: exit 1, the message names the credentials problem with its cause chain, no secret", async () => {
+    const wrongSecret = `${fx.emulator.credentials.secretKey}-wrong`;
+    const run = runCli(
+      ["rotate", "--schema", schema, "--model", "User", "--state-dir", stateDir()],
+      cliEnv(db, fx, { DATABASE_URL: db.url, NCP_SECRET_KEY: wrongSecret }),
+    );
+    expect(await run.done).toBe(1);
+    const err = run.stderr();
+    // The key check (before any row) is the first KMS call: its error is the credentials one.
+    expect(err).toMatch(
+      /KmsUnauthorizedError \[KMS_UNAUTHORIZED\]: KMS rejected the credentials \(action=encrypt/,
+    );
+    expect(err).not.toContain(wrongSecret);
+    expect(err).not.toContain(fx.emulator.credentials.secretKey);
+    expect(err).not.toContain(fx.emulator.credentials.accessKey);
   }, 60_000);
 });

@@ -35,6 +35,7 @@ import {
   parseKeyList,
   prismaFromSchema,
 } from "../config.js";
+import { formatErrorChain } from "../error-report.js";
 
 export const help = `Usage: prisma-ncp-kms migrate <rotate|encrypt|decrypt|status> [options]
 
@@ -69,9 +70,15 @@ What to migrate:
   --rotate-key        rotate: rotate each key involved first (not on --resume)
 
 How:
-  --dry-run           scan and count what would change; no crypto call, no write
+  --dry-run           scan and count what would change; no KMS call at all, no
+                      write, no checkpoint. rotate: the newest key versions
+                      are not known, so it counts values below the newest
+                      version found in the data (with --rotate-key: every
+                      ciphertext) and prints values per version; status:
+                      counts only, nothing decrypted to check
   --batch-size <n>    rows per page (default 500)
-  --concurrency <n>   pages in flight (default 2)
+  --concurrency <n>   pages in flight (default 2); a kill loses at most the
+                      KMS work of concurrency × batch-size values
   --shard <k/n>       migrate the k-th of n ranges of every table; start n
                       processes (k = 1..n) with the same n, sharing the quota
                       through --redis-url; boundaries are agreed through Redis
@@ -95,7 +102,9 @@ as "conflicted"). Failed values are listed with model, field and id; the exit
 code is then 1. Ctrl-C stops after the pages in flight (exit 130; --resume).
 
 The newest key version is found by encrypting a probe value with each key
-(no key-management permission needed).
+(no key-management permission needed; not in a dry run, which makes no KMS
+call). An error that stops the run is printed with its causes, one
+"caused by:" line each (codes and messages, never a secret).
 
 Environment:
   NCP_KMS_ENDPOINT     KMS base URL (the emulator's, or NCP's default)
@@ -208,7 +217,22 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const v = parsed.values;
+  try {
+    return await migrate(mode, parsed.values, { batchSize, concurrency, shard });
+  } catch (error) {
+    // Not left to main.ts: its one line would drop the cause (the KMS error naming the problem).
+    process.stderr.write(`prisma-ncp-kms migrate: ${formatErrorChain(error)}\n`);
+    return 1;
+  }
+}
+
+type Flags = ReturnType<typeof parse>["values"];
+
+async function migrate(
+  mode: MigrateMode,
+  v: Flags,
+  { batchSize, concurrency, shard }: Pick<MigrateOptions, "batchSize" | "concurrency" | "shard">,
+): Promise<number> {
   const env = process.env;
 
   const config: CliConfig = v.config === undefined ? {} : await loadConfigFile(v.config);
