@@ -30,7 +30,8 @@ export function walkManyData(walk: ArgsWalk, model: CompiledModel, data: unknown
   return mapOneOrMany(data, (d) => walkData(walk, model, d));
 }
 
-function writeValue(walk: ArgsWalk, field: FieldCrypto, value: unknown): unknown {
+/** An encrypted column's value in create/update data: a value or `{ set: value }` becomes a slot. */
+export function writeValue(walk: ArgsWalk, field: FieldCrypto, value: unknown): unknown {
   if (isNullish(value)) return value;
   // String and Bytes update inputs accept `{ set: value }`; a Json value may itself be an object.
   if (field.type !== "Json" && isPlainObject(value)) {
