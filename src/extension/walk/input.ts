@@ -39,7 +39,7 @@ export function walkInput(
   if (Array.isArray(value)) return mapArray(value, (item) => walkInput(walk, types, item, position));
   if (!isPlainObject(value)) return value;
   let candidates = types;
-  if (candidates.length > 1) {
+  if (candidates.length > 1 && !readSameWay(candidates, value)) {
     const fitting = candidates.filter((type) => fitsInputType(type, value));
     // None fits: Prisma will refuse the value, but every reading is still checked.
     if (fitting.length > 0) candidates = fitting;
@@ -54,6 +54,24 @@ export function walkInput(
   return mapObject(value, (key, v) =>
     v === undefined ? v : walkKeyOfSeveral(walk, candidates, key, v, position),
   );
+}
+
+/** What a key does under a type: `"types"` (leads on, types merged), an encrypted column's lead id, or `""` (nothing). */
+function readingKind(type: CompiledInputType, key: string): string {
+  const lead = type.leads.get(key);
+  return lead === undefined ? "" : lead.kind === "types" ? "types" : lead.id;
+}
+
+/** Every key of `value` read the same way by every candidate: then which type fits does not matter. */
+function readSameWay(candidates: readonly CompiledInputType[], value: Record<string, unknown>): boolean {
+  const [first, ...rest] = candidates;
+  if (first === undefined) return true;
+  for (const key of Object.keys(value)) {
+    if (value[key] === undefined) continue;
+    const kind = readingKind(first, key);
+    if (rest.some((type) => readingKind(type, key) !== kind)) return false;
+  }
+  return true;
 }
 
 /** One reading of a key: the type whose reading it is, and its lead (`undefined`: left as is). */
