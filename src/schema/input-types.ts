@@ -166,6 +166,16 @@ export interface InputTypeAnalysis {
   readonly relationArgs: Record<string, Record<string, ArgumentTypes>>;
 }
 
+/**
+ * The model a type belongs to: its `grouping`, when the name starts with it. Prisma also groups
+ * shared operator types under the first model that uses them (`NullableStringFieldUpdateOperationsInput`
+ * under `User`); their fields (`set`, `increment`) are operators, never the model's columns.
+ */
+function modelOf(type: DmmfInputType): string | undefined {
+  const grouping = type.meta?.grouping;
+  return grouping !== undefined && type.name.startsWith(grouping) ? grouping : undefined;
+}
+
 function handlerOf(model: string, typeName: string): InputHandler | undefined {
   const rest = typeName.startsWith(model) ? typeName.slice(model.length) : typeName;
   return HANDLERS.find(([pattern]) => pattern.test(rest))?.[1];
@@ -191,7 +201,7 @@ export function analyzeInputTypes(
   const acceptedOthers = new Set<string>();
   const reaching = new Set<string>();
   for (const type of types) {
-    const encrypted = encryptedByModel.get(type.meta?.grouping ?? "");
+    const encrypted = encryptedByModel.get(modelOf(type) ?? "");
     if (encrypted !== undefined && type.fields.some((f) => encrypted.has(f.name))) reaching.add(type.name);
   }
   const leadsOn = (field: DmmfInputField) =>
@@ -211,7 +221,7 @@ export function analyzeInputTypes(
   const problems: SchemaProblem[] = [];
   for (const type of [...types].sort((a, b) => a.name.localeCompare(b.name))) {
     if (!reaching.has(type.name)) continue;
-    const model = type.meta?.grouping;
+    const model = modelOf(type);
     const handler = model === undefined ? undefined : handlerOf(model, type.name);
     if (model === undefined || handler === undefined) {
       problems.push({

@@ -99,6 +99,14 @@ model Owner {
   id   Int   @id @default(autoincrement())
   note Note?
   logs Log[]
+  pair Pair?
+}
+model Pair {
+  id      Int     @id @default(autoincrement())
+  data    String? /// @encrypted
+  set     String? /// @encrypted
+  ownerId Int     @unique
+  owner   Owner   @relation(fields: [ownerId], references: [id])
 }
 model Note {
   id      Int     @id @default(autoincrement())
@@ -149,6 +157,21 @@ model Log {
     const plan = update({ note: { update: { data: { set: "set-probe" } } } });
     expect(labels(plan)).toEqual(["Note.data"]);
     sealed("update", plan);
+  });
+
+  it("refuses { data: { set } } where both readings fit and encrypt different columns", () => {
+    // Wrapped: column `set` := value. Bare: column `data` := { set: value }. Prisma could take either.
+    expect(() => update({ pair: { update: { data: { set: "pair-probe" } } } })).toThrow(
+      expect.objectContaining({ code: "ENCRYPTION_AMBIGUOUS_INPUT", model: "Pair" }),
+    );
+    // Spelled out, each is accepted: the wrapper with its where, the bare data with another column.
+    expect(labels(update({ pair: { update: { where: { id: 1 }, data: { set: "p1-probe" } } } }))).toEqual([
+      "Pair.set",
+    ]);
+    expect(labels(update({ pair: { update: { data: "p2-probe", set: "p3-probe" } } }))).toEqual([
+      "Pair.data",
+      "Pair.set",
+    ]);
   });
 
   it("list columns named set and every: nested create, updateMany and list filters", () => {
