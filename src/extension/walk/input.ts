@@ -116,8 +116,8 @@ function walkKeyOfSeveral(
       throw new AmbiguousInputError(
         model,
         position,
-        `Prisma accepts ${candidates.map((t) => t.name).join(" or ")} here and "${key}" would be encrypted ` +
-          "in one reading only; use the keys of one of them",
+        `Prisma accepts ${candidates.map((t) => t.name).join(" or ")} here, and they read "${key}" ` +
+          "differently; use only the keys of one of them",
       );
     }
   }
