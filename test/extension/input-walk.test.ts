@@ -90,6 +90,32 @@ describe("walk by input types", () => {
   });
 });
 
+describe("maps without operations (hand-built, older generators) keep the positional walk", () => {
+  const { operations: _o, relationArgs: _r, ...older } = map;
+  const positional = compileMap(older as EncryptionMap, keys);
+  const cases: ReadonlyArray<readonly [string, string, Record<string, unknown>]> = [
+    [
+      "User",
+      "create",
+      { data: { email: "a@example.com", phone: "p", posts: { create: { title: "t", slug: "s" } } } },
+    ],
+    ["User", "findMany", { where: { OR: [{ email: "a" }] }, include: { posts: { where: { slug: "s" } } } }],
+    [
+      "KwOwner",
+      "update",
+      { where: { id: 1 }, data: { item: { update: { where: { id: 1 }, data: { bio: "b" } } } } },
+    ],
+    ["KwOwner", "update", { where: { id: 1 }, data: { item: { update: { data: "d", bio: "b" } } } }],
+    ["KwOwner", "findFirst", { where: { item: { is: { code: "c" } } } }],
+  ];
+  it.each(cases)("%s.%s: both walks encrypt the same columns", (model, operation, args) => {
+    expect(positional.operationArgs(model, operation)).toBeUndefined();
+    expect(labels(planArgs(positional, model, operation, args))).toEqual(
+      labels(planArgs(compiled, model, operation, args)),
+    );
+  });
+});
+
 describe("encrypted columns named like Prisma's arguments", async () => {
   const schema = `
 datasource db {

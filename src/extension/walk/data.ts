@@ -1,5 +1,7 @@
 /**
- * Write `data`: every encrypted field's value becomes a slot for its
+ * The positional walk of write `data`, for maps without Prisma's input types
+ * (hand-built, older generators); `writeValue` is shared with the walk by
+ * input types (`input.ts`). Every encrypted field's value becomes a slot for its
  * ciphertext, at any depth of nested writes through relations (create,
  * createMany, connectOrCreate, connect, set, update, updateMany, upsert,
  * delete, deleteMany, disconnect), including `{ set: value }` forms.
