@@ -74,7 +74,8 @@ export function analyzeDatamodel(datamodel: Datamodel, schema?: DmmfSchema): Enc
   );
   const analysis = analyzeInputTypes(schema, encryptedByModel, fieldsByModel);
   problems.push(...analysis.problems);
-  return { map: { version: 1, models, inputTypes: analysis.inputTypes }, problems };
+  const { inputTypes, inputKeys, operations, relationArgs } = analysis;
+  return { map: { version: 1, models, inputTypes, inputKeys, operations, relationArgs }, problems };
 }
 
 function describeModel(

@@ -3,7 +3,7 @@
  * the `/// @encrypted` annotations and the full DMMF, and what the extension
  * and the migration engine read at runtime. Plain data, JSON-serialisable.
  */
-import type { InputTypeInfo } from "./input-types.js";
+import type { ArgumentTypes, InputTypeInfo } from "./input-types.js";
 
 /** Prisma scalar types that may be marked `@encrypted`. */
 export type EncryptedFieldType = "String" | "Json" | "Bytes";
@@ -77,4 +77,13 @@ export interface EncryptionMap {
    * generator from the DMMF; absent in hand-built maps and older ones.
    */
   readonly inputTypes?: Readonly<Record<string, InputTypeInfo>>;
+  /** Input object types that reaching input types accept but that reach nothing (`StringFilter`, ...) → their field names. */
+  readonly inputKeys?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Model → client operation → its arguments that reach an encrypted column → their input types
+   * (`User.create.data` → `UserCreateInput`, `UserUncheckedCreateInput`): where the walk starts.
+   */
+  readonly operations?: Readonly<Record<string, Readonly<Record<string, ArgumentTypes>>>>;
+  /** Model → relation field → its reaching arguments in `select`/`include` (`where`, `cursor`). */
+  readonly relationArgs?: Readonly<Record<string, Readonly<Record<string, ArgumentTypes>>>>;
 }

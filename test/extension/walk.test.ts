@@ -25,7 +25,9 @@ function deepFreeze<T>(value: T): T {
 
 describe("args walk", () => {
   it("rewrites nested writes at depth into slots, on a copy, leaving frozen input untouched", () => {
+    // An update: its data may hold nested creates, upserts and to-one updates (Prisma's UserUpdateInput).
     const args = deepFreeze({
+      where: { id: 1 },
       data: {
         email: "a@example.com",
         phone: { set: "p" },
@@ -39,7 +41,7 @@ describe("args walk", () => {
       },
       include: { posts: { where: { slug: { in: ["s1", "s2"] } } } },
     });
-    const plan = planArgs(compiled, "User", "create", args);
+    const plan = planArgs(compiled, "User", "update", args);
     expect(plan.slots.map((s) => s.field.label)).toEqual([
       "User.email",
       "User.phone",

@@ -105,6 +105,26 @@ describe("input types in the encryption map", () => {
     ]);
   });
 
+  it("encrypted columns named like update operators (set, increment) generate; operator types are no model's", async () => {
+    // Prisma groups NullableStringFieldUpdateOperationsInput under the first model using it.
+    const dmmf = await dmmfOf(`
+datasource db {
+  provider = "sqlite"
+}
+model Counter {
+  id        Int     @id @default(autoincrement())
+  set       String? /// @encrypted
+  increment String? /// @encrypted
+  count     Int
+}
+`);
+    const { map, problems } = analyzeDatamodel(dmmf.datamodel, dmmf.schema as unknown as DmmfSchema);
+    expect(problems).toEqual([]);
+    expect(map.inputTypes?.CounterUpdateInput?.fields).toEqual({ set: "encrypted", increment: "encrypted" });
+    expect(map.inputTypes?.NullableStringFieldUpdateOperationsInput).toBeUndefined();
+    expect(map.inputKeys?.NullableStringFieldUpdateOperationsInput).toEqual(["set"]);
+  });
+
   it("is left out for a datamodel alone (hand-built or older callers)", async () => {
     const dmmf = await dmmfOf(testSchema);
     expect(buildEncryptionMap(dmmf.datamodel).inputTypes).toBeUndefined();

@@ -4,10 +4,11 @@
  * ciphertext, or throws a typed error for what ciphertext cannot answer.
  * Pure: the caller's args are never modified.
  */
-import type { CompiledMap, CompiledModel } from "../compiled-map.js";
+import type { CompiledArguments, CompiledMap, CompiledModel } from "../compiled-map.js";
 import { ArgsWalk } from "./context.js";
 import { walkData, walkManyData } from "./data.js";
 import { checkFieldList, checkHaving, checkMinMax, checkOrderBy } from "./guards.js";
+import { walkInput } from "./input.js";
 import { isPlainObject, mapKeys, mapObject } from "./tree.js";
 import type { EncryptSlot } from "./values.js";
 import { walkWhere } from "./where.js";
@@ -25,12 +26,21 @@ const createManyOperations = new Set(["createMany", "createManyAndReturn"]);
 export function planArgs(map: CompiledMap, modelName: string, operation: string, args: unknown): ArgsPlan {
   const model = map.model(modelName);
   const walk = new ArgsWalk(map, operation);
+  const typed = map.operationArgs(modelName, operation);
   const data = createManyOperations.has(operation) ? walkManyData : walkData;
   const rewritten = mapKeys(args, {
-    ...findArgHandlers(walk, model),
-    data: (v) => data(walk, model, v),
-    create: (v) => walkData(walk, model, v),
-    update: (v) => walkData(walk, model, v),
+    ...findArgHandlers(walk, model, typed),
+    ...(typed === undefined
+      ? {
+          data: (v: unknown) => data(walk, model, v),
+          create: (v: unknown) => walkData(walk, model, v),
+          update: (v: unknown) => walkData(walk, model, v),
+        }
+      : {
+          data: typedArgument(walk, typed, "data"),
+          create: typedArgument(walk, typed, "create"),
+          update: typedArgument(walk, typed, "update"),
+        }),
     by: (v) => {
       checkFieldList(model, v, "groupBy by", "cannot group by ciphertext (random per row)");
       return v;
@@ -51,11 +61,25 @@ export function planArgs(map: CompiledMap, modelName: string, operation: string,
   return { args: rewritten, slots: walk.slots };
 }
 
-/** Handlers for the arguments a find (or a relation in select/include) takes. */
-function findArgHandlers(walk: ArgsWalk, model: CompiledModel): Record<string, (v: unknown) => unknown> {
+/** An argument walked by the input types Prisma accepts for it (none reaching: left as is). */
+function typedArgument(walk: ArgsWalk, typed: CompiledArguments, name: string): (v: unknown) => unknown {
+  const types = typed.get(name) ?? [];
+  return (v) => walkInput(walk, types, v, name);
+}
+
+/**
+ * Handlers for the arguments a find (or a relation in select/include) takes;
+ * `typed`: the input types of its arguments, when the map has Prisma's input
+ * types (else the positional walk of maps without them).
+ */
+function findArgHandlers(
+  walk: ArgsWalk,
+  model: CompiledModel,
+  typed: CompiledArguments | undefined,
+): Record<string, (v: unknown) => unknown> {
   return {
-    where: (v) => walkWhere(walk, model, v),
-    cursor: (v) => walkWhere(walk, model, v),
+    where: typed === undefined ? (v) => walkWhere(walk, model, v) : typedArgument(walk, typed, "where"),
+    cursor: typed === undefined ? (v) => walkWhere(walk, model, v) : typedArgument(walk, typed, "cursor"),
     orderBy: (v) => {
       checkOrderBy(walk.map, model, v);
       return v;
@@ -77,7 +101,8 @@ function walkSelection(walk: ArgsWalk, model: CompiledModel, selection: unknown)
     const relation = model.relations.get(key);
     if (relation === undefined || !isPlainObject(value)) return value;
     const target = walk.map.model(relation.model);
-    return target.reachesEncrypted ? mapKeys(value, findArgHandlers(walk, target)) : value;
+    const typed = walk.map.relationArgs(model.name, key);
+    return target.reachesEncrypted ? mapKeys(value, findArgHandlers(walk, target, typed)) : value;
   });
 }
 
@@ -90,7 +115,12 @@ function walkCountSelection(walk: ArgsWalk, model: CompiledModel, value: unknown
             const relation = model.relations.get(name);
             if (relation === undefined) return v;
             const target = walk.map.model(relation.model);
-            return mapKeys(v, { where: (w) => walkWhere(walk, target, w) });
+            // The count's `where` takes the relation's own where type.
+            const typed = walk.map.relationArgs(model.name, name);
+            return mapKeys(v, {
+              where:
+                typed === undefined ? (w) => walkWhere(walk, target, w) : typedArgument(walk, typed, "where"),
+            });
           })
         : counted,
   });

@@ -1,5 +1,7 @@
 /**
- * Write `data`: every encrypted field's value becomes a slot for its
+ * The positional walk of write `data`, for maps without Prisma's input types
+ * (hand-built, older generators); `writeValue` is shared with the walk by
+ * input types (`input.ts`). Every encrypted field's value becomes a slot for its
  * ciphertext, at any depth of nested writes through relations (create,
  * createMany, connectOrCreate, connect, set, update, updateMany, upsert,
  * delete, deleteMany, disconnect), including `{ set: value }` forms.
@@ -30,7 +32,8 @@ export function walkManyData(walk: ArgsWalk, model: CompiledModel, data: unknown
   return mapOneOrMany(data, (d) => walkData(walk, model, d));
 }
 
-function writeValue(walk: ArgsWalk, field: FieldCrypto, value: unknown): unknown {
+/** An encrypted column's value in create/update data: a value or `{ set: value }` becomes a slot. */
+export function writeValue(walk: ArgsWalk, field: FieldCrypto, value: unknown): unknown {
   if (isNullish(value)) return value;
   // String and Bytes update inputs accept `{ set: value }`; a Json value may itself be an object.
   if (field.type !== "Json" && isPlainObject(value)) {

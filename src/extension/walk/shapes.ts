@@ -1,5 +1,6 @@
 /**
- * Which shape a nested object has, where Prisma allows two: a to-one
+ * For the positional walk (maps without Prisma's input types; the walk by
+ * input types decides with `fits.ts`). Which shape a nested object has, where Prisma allows two: a to-one
  * `update` is `{ where?, data }` or the update data itself; a to-one
  * relation filter is `{ is?, isNot? }` or a where of the related model.
  * Decided by the full set of keys each shape allows and the shape of their

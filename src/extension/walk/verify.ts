@@ -1,11 +1,12 @@
 /**
  * A second, independent look at the rewritten args, driven by Prisma's own
- * input types (the map's `inputTypes`, from the generator's DMMF) instead of
- * the walk's handlers: every position that a Prisma input type marks as an
- * encrypted column must hold a slot (or null, or operators over slots).
- * Where Prisma accepts several input types, every one of them is checked,
- * so the reading Prisma picks is covered too. A value left in plaintext,
- * for whatever reason, fails the query before anything is sent.
+ * input types (the map's `inputTypes`, from the generator's DMMF): every
+ * position that a Prisma input type marks as an encrypted column must hold a
+ * slot (or null, or operators over slots). Where Prisma accepts several
+ * input types, every one of them is checked, not only those the walk found
+ * the value to fit, so a mistake in telling shapes apart (or a walk gap, or
+ * the positional walk of maps without `operations`) cannot let a plain value
+ * through: the query fails before anything is sent.
  */
 import type { InputTypeInfo } from "../../schema/input-types.js";
 import type { CompiledMap } from "../compiled-map.js";

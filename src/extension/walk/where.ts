@@ -1,5 +1,6 @@
 /**
- * `where` filters: equality on searchable fields becomes equality on the
+ * `where` filters (the positional walk for maps without Prisma's input types;
+ * `walkFieldFilter` is shared with the walk by input types): equality on searchable fields becomes equality on the
  * field's convergent ciphertext; everything ciphertext cannot answer is
  * refused, naming `Model.field` and the operator, before any query runs.
  * Null checks (`field: null`, `{ not: null }`) work on every encrypted field:
