@@ -14,7 +14,7 @@
  * plain and a do-nothing hook, in µs per call.
  */
 
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -26,11 +26,17 @@ import { createTestDatabase, type Provider } from "../test/helpers/databases.js"
 /**
  * An in-process AES-256-GCM stand-in for the KMS (no network), to separate
  * the extension's own cost (walks, envelopes, copies) from the KMS round trip.
+ * Like an NCP convergent key, a call with a context gets a synthetic IV
+ * (HMAC of context and plaintext), so the extension's key check accepts it
+ * for searchable fields; without a context the IV is random.
  */
 function inProcessKms(): KmsCrypto {
   const key = randomBytes(32);
-  const encrypt = (plaintext: Uint8Array) => {
-    const iv = randomBytes(12);
+  const encrypt = (plaintext: Uint8Array, context?: Uint8Array) => {
+    const iv =
+      context === undefined
+        ? randomBytes(12)
+        : createHmac("sha256", key).update(context).update(plaintext).digest().subarray(0, 12);
     const cipher = createCipheriv("aes-256-gcm", key, iv);
     const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     return `ncpkms:v1:${Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64")}`;
@@ -49,7 +55,7 @@ function inProcessKms(): KmsCrypto {
     }
   };
   return {
-    encryptMany: async (_k, _c, plaintexts) => plaintexts.map(encrypt),
+    encryptMany: async (_k, context, plaintexts) => plaintexts.map((p) => encrypt(p, context)),
     decryptMany: async (_k, _c, ciphertexts) => ciphertexts.map(decrypt),
     reencryptMany: async (_k, _c, ciphertexts) => ciphertexts.map((c) => encrypt(decrypt(c))),
     decryptManySettled: async (_k, _c, ciphertexts) => ciphertexts.map((c) => settle(() => decrypt(c))),
