@@ -15,8 +15,8 @@ in schema.prisma and run 'prisma generate':
     output   = "./generated/encryption"   // default: ./encryption
   }
 
-Writes <output>/index.ts (export const encryptionMap) and
-<output>/encryption-map.json. Mark fields with /// @encrypted,
+Writes <output>/index.js + index.d.ts (export const encryptionMap, for
+JavaScript and TypeScript apps) and <output>/encryption-map.json. Mark fields with /// @encrypted,
 /// @encrypted(searchable) or /// @encrypted(key: "name").`;
 
 export async function run(_argv: string[]): Promise<number> {
