@@ -63,6 +63,20 @@ describeEachProvider("extension cache", (provider) => {
     expect(requests()).toBe(2);
   });
 
+  it("cache off: the where's own searchable value fills the result, only the other fields are decrypted", async () => {
+    const address = email();
+    const user = await other.user.create({ data: { email: address, phone: "+82-10-5555-0009" } });
+    kms.emulator.resetStats();
+    expect(await other.user.findUnique({ where: { email: address } })).toMatchObject({
+      id: user.id,
+      email: address,
+      phone: "+82-10-5555-0009",
+    });
+    // One value encrypted (the where's email), one decrypted (phone): the
+    // result's email is the ciphertext the query itself asked for.
+    expect(kms.stats().valuesByAction).toEqual({ encrypt: 1, decrypt: 1 });
+  });
+
   it("a row read by id is then found by email with no KMS call", async () => {
     const address = email();
     const user = await other.user.create({ data: { email: address, phone: "+82-10-5555-0003" } });
