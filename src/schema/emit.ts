@@ -51,14 +51,50 @@ export function renderMapModule(map: EncryptionMap, source: string): string {
 }
 
 /**
+ * The walk's input-type tables (`inputTypes`, `inputKeys`, `operations`,
+ * `relationArgs`) are large — most of the map for a real schema — and no
+ * app type depends on their literal values, so `index.d.ts` declares them
+ * with their structural types instead of literals (tsc stays fast on big
+ * schemas); `version` and `models` keep their exact literal types.
+ */
+const LOOSE_DECLARATIONS: Readonly<Record<string, string>> = {
+  inputTypes: "WalkInputTypes",
+  inputKeys: "WalkInputKeys",
+  operations: "WalkArguments",
+  relationArgs: "WalkArguments",
+};
+
+const LOOSE_TYPE_ALIASES = [
+  "type WalkArgumentTypes = { readonly [argument: string]: readonly string[] };",
+  "type WalkArguments = { readonly [model: string]: { readonly [name: string]: WalkArgumentTypes } };",
+  "type WalkInputKeys = { readonly [inputType: string]: readonly string[] };",
+  "type WalkInputTypes = {",
+  "  readonly [inputType: string]: {",
+  "    readonly model: string;",
+  '    readonly handler: "where" | "data" | "nested" | "orderBy" | "aggregate" | "having";',
+  '    readonly fields: { readonly [field: string]: "encrypted" | readonly string[] };',
+  "    readonly accepts?: { readonly [field: string]: readonly string[] };",
+  "  };",
+  "};",
+];
+
+/**
  * Renders `index.d.ts`: the map's exact literal type (readonly, as `as const`
- * would give), so TypeScript apps keep literal key and field names.
+ * would give) for `version` and `models`, so TypeScript apps keep literal
+ * model and field names; the walk tables get their structural types.
  */
 export function renderMapDeclaration(map: EncryptionMap, source: string): string {
+  const entries = Object.entries(map).filter(([, v]) => v !== undefined);
+  const lines = entries.map(([key, value]) => {
+    const type = LOOSE_DECLARATIONS[key] ?? printLiteral(value, 1, "type");
+    return `  readonly ${key}: ${type};`;
+  });
+  const usesLoose = entries.some(([key]) => key in LOOSE_DECLARATIONS);
   return [
     ...header(source),
     "",
-    `export declare const encryptionMap: ${printLiteral(map, 0, "type")};`,
+    ...(usesLoose ? [...LOOSE_TYPE_ALIASES, ""] : []),
+    `export declare const encryptionMap: {\n${lines.join("\n")}\n};`,
     "",
     "export default encryptionMap;",
     "",
