@@ -11,7 +11,6 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { NcpKmsError } from "../errors.js";
-import { kmsOptionsFromEnv as libraryKmsOptionsFromEnv, parseKeyTags } from "../kms/from-env.js";
 import type { KmsClientOptions } from "../kms/index.js";
 import type { EncryptionMap } from "../schema/map.js";
 import { type AppSchema, AppSchemaError, findAppSchema } from "./app-schema.js";
@@ -79,20 +78,6 @@ export async function loadConfigFile(path: string): Promise<CliConfig> {
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
-
-/**
- * KMS client options from the environment, the same `NCP_*` variables the
- * library's `kmsOptionsFromEnv` reads; `override` (the config file's `kms`)
- * wins field by field.
- */
-export function kmsOptionsFromEnv(env: Env, override: Partial<KmsClientOptions> = {}): KmsClientOptions {
-  return libraryKmsOptionsFromEnv(env, override);
-}
-
-/** `NCP_KMS_KEYS=default=<tag>,searchable=<tag>` or `--key name=tag` entries → key map. */
-export function parseKeyList(entries: readonly string[], option = "--key"): Record<string, string> {
-  return parseKeyTags(entries, option);
-}
 
 /**
  * The app's schema, found as the Prisma 7 CLI finds it (`--schema`,

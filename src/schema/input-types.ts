@@ -130,25 +130,26 @@ const HANDLERS: ReadonlyArray<readonly [RegExp, InputHandler]> = [
   [/^CreateMany\w*Input$/, "data"],
 ];
 
+/** What a relation field takes in write data: Prisma's nested-write operations. */
+export const NESTED_WRITE_OPERATIONS: ReadonlySet<string> = new Set([
+  "create",
+  "createMany",
+  "connectOrCreate",
+  "connect",
+  "set",
+  "disconnect",
+  "delete",
+  "deleteMany",
+  "update",
+  "updateMany",
+  "upsert",
+]);
+
 /** Argument names (besides the model's own fields) each handler walks into; anything else leading to an encrypted column is unhandled. */
 const HANDLED_ARGUMENTS: Readonly<Record<InputHandler, ReadonlySet<string>>> = {
   where: new Set(["AND", "OR", "NOT", "is", "isNot", "some", "every", "none"]),
   data: new Set(),
-  nested: new Set([
-    "create",
-    "createMany",
-    "connectOrCreate",
-    "connect",
-    "set",
-    "disconnect",
-    "delete",
-    "deleteMany",
-    "update",
-    "updateMany",
-    "upsert",
-    "where",
-    "data",
-  ]),
+  nested: new Set([...NESTED_WRITE_OPERATIONS, "where", "data"]),
   orderBy: new Set(["_count", "_min", "_max", "_avg", "_sum", "_relevance"]),
   aggregate: new Set(),
   having: new Set(["AND", "OR", "NOT"]),

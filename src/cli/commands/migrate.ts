@@ -11,6 +11,8 @@ import {
   createRedisRateLimiter,
   type KmsClient,
   type KmsClientOptions,
+  kmsOptionsFromEnv,
+  parseKeyTags,
 } from "../../kms/index.js";
 import {
   createRedisPlanStore,
@@ -26,15 +28,7 @@ import {
   runMigration,
 } from "../../migrate/index.js";
 import type { EncryptionMap } from "../../schema/map.js";
-import {
-  appSchema,
-  type CliConfig,
-  kmsOptionsFromEnv,
-  loadConfigFile,
-  loadMapFromSchema,
-  parseKeyList,
-  prismaFromSchema,
-} from "../config.js";
+import { appSchema, type CliConfig, loadConfigFile, loadMapFromSchema, prismaFromSchema } from "../config.js";
 import { formatErrorChain } from "../error-report.js";
 
 export const help = `Usage: prisma-ncp-kms migrate <rotate|encrypt|decrypt|status> [options]
@@ -242,8 +236,8 @@ async function migrate(
   const map: EncryptionMap = config.map ?? (await loadMapFromSchema(app!));
   const keys = {
     ...(config.keys ?? {}),
-    ...parseKeyList(env.NCP_KMS_KEYS ? [env.NCP_KMS_KEYS] : []),
-    ...parseKeyList(v.key ?? []),
+    ...parseKeyTags(env.NCP_KMS_KEYS ? [env.NCP_KMS_KEYS] : [], "NCP_KMS_KEYS"),
+    ...parseKeyTags(v.key ?? [], "--key"),
   };
   const prisma = config.prisma !== undefined ? await config.prisma() : await prismaFromSchema(app!);
 

@@ -8,6 +8,7 @@
  * one key name. When both shapes fit (or neither does), the caller walks
  * both and refuses the query if they would encrypt differently.
  */
+import { NESTED_WRITE_OPERATIONS } from "../../schema/input-types.js";
 import type { CompiledModel } from "../compiled-map.js";
 import { isPlainObject } from "./tree.js";
 import { isNullish } from "./values.js";
@@ -42,21 +43,6 @@ const FILTER_OPERATORS = new Set([
   "array_contains",
   "array_starts_with",
   "array_ends_with",
-]);
-
-/** What a relation field takes inside update data (nested writes). */
-const NESTED_WRITE_OPERATORS = new Set([
-  "create",
-  "createMany",
-  "connectOrCreate",
-  "connect",
-  "set",
-  "disconnect",
-  "delete",
-  "deleteMany",
-  "update",
-  "updateMany",
-  "upsert",
 ]);
 
 const LOGICAL = new Set(["AND", "OR", "NOT"]);
@@ -107,7 +93,7 @@ export function fitsModelData(model: CompiledModel, value: unknown): boolean {
   return definedKeys(value).every((key) => {
     const v = value[key];
     if (model.relations.has(key))
-      return isPlainObject(v) && definedKeys(v).every((op) => NESTED_WRITE_OPERATORS.has(op));
+      return isPlainObject(v) && definedKeys(v).every((op) => NESTED_WRITE_OPERATIONS.has(op));
     if (!model.fieldNames.has(key)) return false;
     return fitsScalarUpdate(model.scalarTypes.get(key), v);
   });
