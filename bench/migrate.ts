@@ -26,7 +26,7 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "../src/emulator/index.js";
-import { bindingTag, encodeEnvelope, searchableContext } from "../src/extension/codec.js";
+import { bindingTag, encodeEnvelope, searchableContext } from "../src/field-crypto/envelope.js";
 import { createKmsClient } from "../src/kms/index.js";
 import { createTestDatabase, type Provider } from "../test/helpers/databases.js";
 

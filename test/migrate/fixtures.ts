@@ -15,7 +15,7 @@ import {
   decodeEnvelope,
   encodeEnvelope,
   searchableContext,
-} from "../../src/extension/codec.js";
+} from "../../src/field-crypto/envelope.js";
 import { createKmsClient, type KmsClient } from "../../src/kms/index.js";
 import { bindingOf } from "../../src/migrate/plan.js";
 import type { EncryptionMap } from "../../src/schema/map.js";
