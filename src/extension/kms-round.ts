@@ -48,37 +48,50 @@ export async function encryptSlots(
 ): Promise<void> {
   const groups = [...groupBy(slots).values()];
   // Every key is checked (once) before anything is encrypted: a wrong key fails the whole query.
-  await Promise.all(
-    groups.map(async (group) => {
-      const first = (group[0] as EncryptSlot).field;
-      try {
-        await keyChecker?.ensure(first.keyTag, first.searchable);
-      } catch (error) {
-        if (error instanceof EncryptionKeyCheckError) throw error;
-        throw new EncryptionFailedError([...new Set(group.map((s) => s.field.label))], error);
-      }
-    }),
-  );
-  await Promise.all(
-    groups.map(async (group) => {
-      const first = (group[0] as EncryptSlot).field;
-      // Convergent groups: equal plaintexts give equal ciphertexts, so send each once.
-      const unique = first.searchable ? dedupe(group) : undefined;
-      const plaintexts = unique === undefined ? group.map((s) => s.plaintext) : unique.plaintexts;
-      let ciphertexts: string[];
-      try {
-        // Checked: a result that is not an ncpkms:v<N>:<base64> ciphertext is never written.
-        ciphertexts = await encryptChecked(kms, first.keyTag, first.context, plaintexts);
-      } catch (error) {
-        throw new EncryptionFailedError([...new Set(group.map((s) => s.field.label))], error);
-      }
-      group.forEach((slot, i) => {
-        const ciphertext = ciphertexts[unique === undefined ? i : (unique.index[i] as number)] as string;
-        slot.fill(ciphertextForColumn(slot.field.type, ciphertext));
-        known?.set(knownKey(slot.field, ciphertext), slot.plaintext);
-      });
-    }),
-  );
+  const checks = groups.map((group) => checkKey(keyChecker, group)).filter((c) => c !== undefined);
+  if (checks.length > 0) await Promise.all(checks);
+  await eachGroup(groups, async (group) => {
+    const first = (group[0] as EncryptSlot).field;
+    // Convergent groups: equal plaintexts give equal ciphertexts, so send each once.
+    const unique = first.searchable ? dedupe(group) : undefined;
+    const plaintexts = unique === undefined ? group.map((s) => s.plaintext) : unique.plaintexts;
+    let ciphertexts: string[];
+    try {
+      // Checked: a result that is not an ncpkms:v<N>:<base64> ciphertext is never written.
+      ciphertexts = await encryptChecked(kms, first.keyTag, first.context, plaintexts);
+    } catch (error) {
+      throw new EncryptionFailedError([...new Set(group.map((s) => s.field.label))], error);
+    }
+    group.forEach((slot, i) => {
+      const ciphertext = ciphertexts[unique === undefined ? i : (unique.index[i] as number)] as string;
+      slot.fill(ciphertextForColumn(slot.field.type, ciphertext));
+      known?.set(knownKey(slot.field, ciphertext), slot.plaintext);
+    });
+  });
+}
+
+/** The key check of a group's key: `undefined` once it has passed (the common case costs no await). */
+function checkKey(
+  keyChecker: KeyChecker | undefined,
+  group: readonly EncryptSlot[],
+): Promise<void> | undefined {
+  const first = (group[0] as EncryptSlot).field;
+  let pending: Promise<void> | undefined;
+  try {
+    pending = keyChecker?.ensure(first.keyTag, first.searchable);
+  } catch (error) {
+    pending = Promise.reject(error);
+  }
+  return pending?.catch((error: unknown) => {
+    if (error instanceof EncryptionKeyCheckError) throw error;
+    throw new EncryptionFailedError([...new Set(group.map((s) => s.field.label))], error);
+  });
+}
+
+/** Runs `fn` on every group at once; one group (most queries) needs no `Promise.all`. */
+function eachGroup<T>(groups: readonly T[], fn: (group: T) => Promise<void>): Promise<unknown> {
+  if (groups.length === 1) return fn(groups[0] as T);
+  return Promise.all(groups.map(fn));
 }
 
 function dedupe(group: readonly EncryptSlot[]): { plaintexts: Uint8Array[]; index: number[] } {
@@ -126,32 +139,31 @@ export async function decryptSlots(
   const failures: DecryptionFailedError[] = [];
   const remote =
     known === undefined || known.size === 0 ? slots : slots.filter((slot) => !fillKnown(slot, known));
-  await Promise.all(
-    [...groupBy(remote).values()].map(async (group) => {
-      const first = (group[0] as DecryptSlot).field;
-      let results: Array<Settled<Uint8Array>>;
-      try {
-        results = await kms.decryptManySettled(
-          first.keyTag,
-          first.context,
-          group.map((s) => s.ciphertext),
-        );
-        if (results.length !== group.length) throw new Error("KMS returned a different number of plaintexts");
-      } catch (error) {
-        const failed = {
-          ok: false as const,
-          error: error instanceof Error ? error : new Error(String(error)),
-        };
-        results = group.map(() => failed);
-      }
-      group.forEach((slot, i) => {
-        const outcome = decodeOutcome(slot, results[i] as Settled<Uint8Array>);
-        if (outcome.ok) slot.fill(outcome.value);
-        else if (policy.onDecryptError === "marker") slot.fill(marker(slot, outcome.error));
-        else failures.push(outcome.error);
-      });
-    }),
-  );
+  if (remote.length === 0) return;
+  await eachGroup([...groupBy(remote).values()], async (group) => {
+    const first = (group[0] as DecryptSlot).field;
+    let results: Array<Settled<Uint8Array>>;
+    try {
+      results = await kms.decryptManySettled(
+        first.keyTag,
+        first.context,
+        group.map((s) => s.ciphertext),
+      );
+      if (results.length !== group.length) throw new Error("KMS returned a different number of plaintexts");
+    } catch (error) {
+      const failed = {
+        ok: false as const,
+        error: error instanceof Error ? error : new Error(String(error)),
+      };
+      results = group.map(() => failed);
+    }
+    group.forEach((slot, i) => {
+      const outcome = decodeOutcome(slot, results[i] as Settled<Uint8Array>);
+      if (outcome.ok) slot.fill(outcome.value);
+      else if (policy.onDecryptError === "marker") slot.fill(marker(slot, outcome.error));
+      else failures.push(outcome.error);
+    });
+  });
   if (failures.length > 0) throw failures[0];
 }
 

@@ -86,6 +86,24 @@ describe("decrypt cache", () => {
     expect(t.inner.sent("decrypt") - sent).toBe(3);
   });
 
+  it("keys on the context's bytes, not its array: one array rewritten to another context is not answered from the first", async () => {
+    const t = setup();
+    const reused = Uint8Array.from(ctxA);
+    const c = await t.foreign("carol", "k1", ctxA);
+    expect((await t.kms.decryptManySettled("k1", reused, [c]))[0]?.ok).toBe(true);
+    expect((await t.kms.decryptManySettled("k1", reused, [c]))[0]?.ok).toBe(true);
+    expect(t.inner.sent("decrypt")).toBe(1);
+    // The same array, now holding context B: a lookup under B, which the KMS refuses.
+    reused.set(ctxB.subarray(0, reused.length));
+    const [rewritten] = await t.kms.decryptManySettled("k1", reused, [c]);
+    expect(rewritten?.ok).toBe(false);
+    // Under another key tag with the same array and bytes: not the first scope either.
+    reused.set(ctxA);
+    const [otherKey] = await t.kms.decryptManySettled("k2", reused, [c]);
+    expect(otherKey?.ok).toBe(false);
+    expect(t.inner.sent("decrypt")).toBe(3);
+  });
+
   it("never stores a failure: the next decrypt of that ciphertext asks the KMS again", async () => {
     const t = setup();
     const c = await t.foreign("dave");

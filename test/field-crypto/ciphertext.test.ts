@@ -34,6 +34,29 @@ describe("isWellFormedCiphertext", () => {
     expect(isWellFormedCiphertext(42)).toBe(false);
   });
 
+  it("agrees with decode-and-re-encode on every payload of 4 and 8 characters from an alphabet with padding", () => {
+    // The reference: the payload is padded base64 that decodes and re-encodes to itself.
+    const reference = (payload: string) =>
+      /^[A-Za-z0-9+/]+={0,2}$/.test(payload) &&
+      payload.length % 4 === 0 &&
+      Buffer.from(payload, "base64").toString("base64") === payload;
+    const alphabet = ["A", "B", "P", "Q", "g", "w", "/", "=", "-"];
+    const payloads: string[] = [];
+    const grow = (prefix: string, n: number) => {
+      if (n === 0) payloads.push(prefix);
+      else for (const c of alphabet) grow(prefix + c, n - 1);
+    };
+    for (const n of [1, 2, 3, 4, 5]) grow("", n);
+    for (const tail of [...payloads.filter((p) => p.length === 4)]) payloads.push(`QUJD${tail}`);
+    let accepted = 0;
+    for (const payload of payloads) {
+      const value = `ncpkms:v7:${payload}`;
+      expect(isWellFormedCiphertext(value), value).toBe(reference(payload));
+      if (reference(payload)) accepted++;
+    }
+    expect(accepted).toBeGreaterThan(500);
+  });
+
   it("checkCiphertexts names the positions, never the values", () => {
     try {
       checkCiphertexts("encrypt", 3, ["ncpkms:v1:AAAA", "secret-value", "ncpkms:v1:BBBB"]);

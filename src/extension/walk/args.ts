@@ -3,6 +3,10 @@
  * returns a rewritten copy whose encrypted values are slots waiting for
  * ciphertext, or throws a typed error for what ciphertext cannot answer.
  * Pure: the caller's args are never modified.
+ *
+ * What each argument of an operation does is decided once per (model,
+ * operation) and kept with the compiled map (an {@link ArgTable}); a call only
+ * walks the keys its args hold through that table.
  */
 import type { CompiledArguments, CompiledMap, CompiledModel } from "../compiled-map.js";
 import { ArgsWalk } from "./context.js";
@@ -20,51 +24,97 @@ export interface ArgsPlan {
   readonly slots: readonly EncryptSlot[];
 }
 
+/** What one argument does: returns its rewritten value (or the value itself), recording slots on `walk`. */
+type ArgHandler = (walk: ArgsWalk, value: unknown) => unknown;
+
+/** Argument name → its handler; arguments not named are kept as they are. */
+type ArgTable = ReadonlyMap<string, ArgHandler>;
+
 const createManyOperations = new Set(["createMany", "createManyAndReturn"]);
+
+/** Tables per compiled map: built on first use, never changed after. */
+const tablesByMap = new WeakMap<CompiledMap, Map<string, ArgTable>>();
+
+function tableCache(map: CompiledMap): Map<string, ArgTable> {
+  let tables = tablesByMap.get(map);
+  if (tables === undefined) {
+    tables = new Map();
+    tablesByMap.set(map, tables);
+  }
+  return tables;
+}
 
 /** Plans the args of one top-level operation on `modelName`. */
 export function planArgs(map: CompiledMap, modelName: string, operation: string, args: unknown): ArgsPlan {
-  const model = map.model(modelName);
   const walk = new ArgsWalk(map, operation);
-  const typed = map.operationArgs(modelName, operation);
-  const data = createManyOperations.has(operation) ? walkManyData : walkData;
-  const rewritten = mapKeys(args, {
-    ...findArgHandlers(walk, model, typed),
-    ...(typed === undefined
-      ? {
-          data: (v: unknown) => data(walk, model, v),
-          create: (v: unknown) => walkData(walk, model, v),
-          update: (v: unknown) => walkData(walk, model, v),
-        }
-      : {
-          data: typedArgument(walk, typed, "data"),
-          create: typedArgument(walk, typed, "create"),
-          update: typedArgument(walk, typed, "update"),
-        }),
-    by: (v) => {
-      checkFieldList(model, v, "groupBy by", "cannot group by ciphertext (random per row)");
-      return v;
-    },
-    having: (v) => {
-      checkHaving(model, v);
-      return v;
-    },
-    _min: (v) => {
-      checkMinMax(model, v, "_min");
-      return v;
-    },
-    _max: (v) => {
-      checkMinMax(model, v, "_max");
-      return v;
-    },
-  });
+  const rewritten = walkArgs(walk, operationTable(map, modelName, operation), args);
   return { args: rewritten, slots: walk.slots };
 }
 
+/** Walks the keys of `args` that `table` names. */
+function walkArgs(walk: ArgsWalk, table: ArgTable, args: unknown): unknown {
+  if (!isPlainObject(args)) return args;
+  return mapObject(args, (key, value) => {
+    const handler = table.get(key);
+    return handler === undefined || value === undefined ? value : handler(walk, value);
+  });
+}
+
+/** The table of a top-level operation. */
+function operationTable(map: CompiledMap, modelName: string, operation: string): ArgTable {
+  const tables = tableCache(map);
+  const id = `${modelName}\u0000${operation}`;
+  let table = tables.get(id);
+  if (table === undefined) {
+    table = buildOperationTable(map, map.model(modelName), operation);
+    tables.set(id, table);
+  }
+  return table;
+}
+
+function buildOperationTable(map: CompiledMap, model: CompiledModel, operation: string): ArgTable {
+  const typed = map.operationArgs(model.name, operation);
+  const table = new Map(findArgHandlers(map, model, typed));
+  if (typed === undefined) {
+    const data = createManyOperations.has(operation) ? walkManyData : walkData;
+    table.set("data", (walk, v) => data(walk, model, v));
+    table.set("create", (walk, v) => walkData(walk, model, v));
+    table.set("update", (walk, v) => walkData(walk, model, v));
+  } else {
+    for (const name of ["data", "create", "update"]) table.set(name, typedArgument(typed, name));
+  }
+  table.set(
+    "by",
+    guard((v) => checkFieldList(model, v, "groupBy by", "cannot group by ciphertext (random per row)")),
+  );
+  table.set(
+    "having",
+    guard((v) => checkHaving(model, v)),
+  );
+  table.set(
+    "_min",
+    guard((v) => checkMinMax(model, v, "_min")),
+  );
+  table.set(
+    "_max",
+    guard((v) => checkMinMax(model, v, "_max")),
+  );
+  return table;
+}
+
+/** A handler that only checks its value (throws to refuse it) and keeps it. */
+function guard(check: (value: unknown) => void): ArgHandler {
+  return (_walk, value) => {
+    check(value);
+    return value;
+  };
+}
+
 /** An argument walked by the input types Prisma accepts for it (none reaching: left as is). */
-function typedArgument(walk: ArgsWalk, typed: CompiledArguments, name: string): (v: unknown) => unknown {
+function typedArgument(typed: CompiledArguments, name: string): ArgHandler {
   const types = typed.get(name) ?? [];
-  return (v) => walkInput(walk, types, v, name);
+  if (types.length === 0) return (_walk, v) => v;
+  return (walk, v) => walkInput(walk, types, v, name);
 }
 
 /**
@@ -73,24 +123,39 @@ function typedArgument(walk: ArgsWalk, typed: CompiledArguments, name: string): 
  * types (else the positional walk of maps without them).
  */
 function findArgHandlers(
-  walk: ArgsWalk,
+  map: CompiledMap,
   model: CompiledModel,
   typed: CompiledArguments | undefined,
-): Record<string, (v: unknown) => unknown> {
-  return {
-    where: typed === undefined ? (v) => walkWhere(walk, model, v) : typedArgument(walk, typed, "where"),
-    cursor: typed === undefined ? (v) => walkWhere(walk, model, v) : typedArgument(walk, typed, "cursor"),
-    orderBy: (v) => {
-      checkOrderBy(walk.map, model, v);
-      return v;
-    },
-    distinct: (v) => {
-      checkFieldList(model, v, "distinct", "cannot compare ciphertexts (random per row)");
-      return v;
-    },
-    select: (v) => walkSelection(walk, model, v),
-    include: (v) => walkSelection(walk, model, v),
-  };
+): Array<[string, ArgHandler]> {
+  const positionalWhere: ArgHandler = (walk, v) => walkWhere(walk, model, v);
+  return [
+    ["where", typed === undefined ? positionalWhere : typedArgument(typed, "where")],
+    ["cursor", typed === undefined ? positionalWhere : typedArgument(typed, "cursor")],
+    ["orderBy", guard((v) => checkOrderBy(map, model, v))],
+    [
+      "distinct",
+      guard((v) => checkFieldList(model, v, "distinct", "cannot compare ciphertexts (random per row)")),
+    ],
+    ["select", (walk, v) => walkSelection(walk, model, v)],
+    ["include", (walk, v) => walkSelection(walk, model, v)],
+  ];
+}
+
+/** The table of a relation's entry in `select`/`include` (its own where/orderBy/cursor/...). */
+function relationTable(
+  map: CompiledMap,
+  model: CompiledModel,
+  relation: string,
+  target: CompiledModel,
+): ArgTable {
+  const tables = tableCache(map);
+  const id = `${model.name}\u0000:${relation}`;
+  let table = tables.get(id);
+  if (table === undefined) {
+    table = new Map(findArgHandlers(map, target, map.relationArgs(model.name, relation)));
+    tables.set(id, table);
+  }
+  return table;
 }
 
 /** `select` / `include`: relation entries carry their own where/orderBy/cursor/...; `_count` may filter. */
@@ -101,8 +166,9 @@ function walkSelection(walk: ArgsWalk, model: CompiledModel, selection: unknown)
     const relation = model.relations.get(key);
     if (relation === undefined || !isPlainObject(value)) return value;
     const target = walk.map.model(relation.model);
-    const typed = walk.map.relationArgs(model.name, key);
-    return target.reachesEncrypted ? mapKeys(value, findArgHandlers(walk, target, typed)) : value;
+    return target.reachesEncrypted
+      ? walkArgs(walk, relationTable(walk.map, model, key, target), value)
+      : value;
   });
 }
 
@@ -114,13 +180,10 @@ function walkCountSelection(walk: ArgsWalk, model: CompiledModel, value: unknown
         ? mapObject(counted, (name, v) => {
             const relation = model.relations.get(name);
             if (relation === undefined) return v;
-            const target = walk.map.model(relation.model);
             // The count's `where` takes the relation's own where type.
-            const typed = walk.map.relationArgs(model.name, name);
-            return mapKeys(v, {
-              where:
-                typed === undefined ? (w) => walkWhere(walk, target, w) : typedArgument(walk, typed, "where"),
-            });
+            const table = relationTable(walk.map, model, name, walk.map.model(relation.model));
+            const where = table.get("where") as ArgHandler;
+            return mapKeys(v, { where: (w) => where(walk, w) });
           })
         : counted,
   });

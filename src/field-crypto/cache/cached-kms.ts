@@ -217,31 +217,34 @@ export class CachedKms implements KmsCrypto {
     flightKey: (key: string) => string = (key) => key,
   ): Plan {
     const plan: Plan = { sources: [], sendKeys: [], sendIndex: [], hits: 0, joined: 0 };
-    const local = new Map<string, number>();
-    keys.forEach((key, i) => {
+    // Keys this call sends, for a repeat within the call; made only once a key is to be sent.
+    let local: Map<string, number> | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
       const cached = lookup(key);
       if (cached !== undefined) {
         plan.hits++;
         plan.sources.push({ now: { ok: true, value: cached } });
-        return;
+        continue;
       }
-      const repeated = local.get(key);
+      const repeated = local?.get(key);
       if (repeated !== undefined) {
         plan.joined++;
         plan.sources.push({ sent: repeated });
-        return;
+        continue;
       }
       const inFlight = this.state.inFlight.get(flightKey(key));
       if (inFlight !== undefined) {
         plan.joined++;
         plan.sources.push({ wait: inFlight });
-        return;
+        continue;
       }
       const at = plan.sendKeys.push(key) - 1;
       plan.sendIndex.push(i);
+      local ??= new Map();
       local.set(key, at);
       plan.sources.push({ sent: at });
-    });
+    }
     this.state.joined[kind] += plan.joined;
     this.state.sent[kind] += plan.sendKeys.length;
     return plan;

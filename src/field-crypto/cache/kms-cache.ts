@@ -20,6 +20,13 @@ export class CacheState {
   readonly joined: Record<EntryKind, number> = { decrypt: 0, encrypt: 0 };
   readonly sent: Record<EntryKind, number> = { decrypt: 0, encrypt: 0 };
   private readonly scopes = new Map<string, string>();
+  /**
+   * The scope last found for a context array, by identity: the extension
+   * passes each field's own context on every call, so its hex need not be
+   * rebuilt per call. Checked against a copy of the bytes, so a caller that
+   * reuses one array for another context still gets that context's scope.
+   */
+  private readonly recent = new WeakMap<Uint8Array, { keyTag: string; bytes: Uint8Array; id: string }>();
 
   constructor(
     limits: ConstructorParameters<typeof BoundedStore>[0],
@@ -35,8 +42,15 @@ export class CacheState {
    * lookup under another.
    */
   scope(keyTag: string, context: Uint8Array | undefined): string {
-    const full =
-      context === undefined ? `${keyTag}\u0000` : `${keyTag}\u0000${Buffer.from(context).toString("hex")}`;
+    if (context === undefined) return this.scopeOf(`${keyTag}\u0000`);
+    const seen = this.recent.get(context);
+    if (seen !== undefined && seen.keyTag === keyTag && sameBytes(seen.bytes, context)) return seen.id;
+    const id = this.scopeOf(`${keyTag}\u0000${Buffer.from(context).toString("hex")}`);
+    this.recent.set(context, { keyTag, bytes: Uint8Array.from(context), id });
+    return id;
+  }
+
+  private scopeOf(full: string): string {
     let id = this.scopes.get(full);
     if (id === undefined) {
       id = `${this.scopes.size.toString(36)}\u0000`;
@@ -44,6 +58,12 @@ export class CacheState {
     }
     return id;
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Options of {@link KmsCache.wrap}. */
