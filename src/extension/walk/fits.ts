@@ -56,9 +56,16 @@ function fitsOne(accepted: AcceptedType, value: unknown, depth: number): boolean
 }
 
 function fitsScalar(name: string, value: unknown): boolean {
+  return name === "Json" || (scalarValueFits(name, value) ?? false);
+}
+
+/**
+ * Whether `value` can be a value of the Prisma scalar type `name` (`undefined`
+ * for a name that is not a scalar type: an enum, a field reference).
+ * Shared by this walk and the positional one (shapes.ts).
+ */
+export function scalarValueFits(name: string, value: unknown): boolean | undefined {
   switch (name) {
-    case "Json":
-      return true;
     case "String":
       return typeof value === "string";
     case "Boolean":
@@ -79,6 +86,6 @@ function fitsScalar(name: string, value: unknown): boolean {
         (typeof value === "object" && !isPlainObject(value))
       );
     default:
-      return false;
+      return undefined;
   }
 }

@@ -10,6 +10,7 @@
  */
 import { NESTED_WRITE_OPERATIONS } from "../../schema/input-types.js";
 import type { CompiledModel } from "../compiled-map.js";
+import { scalarValueFits } from "./fits.js";
 import { isPlainObject } from "./tree.js";
 import { isNullish } from "./values.js";
 
@@ -67,24 +68,8 @@ function fitsScalarFilter(type: string | undefined, value: unknown): boolean {
 }
 
 function fitsScalarValue(type: string, value: unknown): boolean {
-  switch (type) {
-    case "String":
-      return typeof value === "string";
-    case "Boolean":
-      return typeof value === "boolean";
-    case "Int":
-    case "Float":
-      return typeof value === "number";
-    case "BigInt":
-      return typeof value === "bigint" || typeof value === "number";
-    case "Bytes":
-      return value instanceof Uint8Array;
-    case "DateTime":
-      return value instanceof Date || typeof value === "string";
-    default:
-      // Decimal instances, enums (strings), field references: not told apart here.
-      return !isPlainObject(value);
-  }
+  // Enums (strings) and field references are not told apart here.
+  return scalarValueFits(type, value) ?? !isPlainObject(value);
 }
 
 /** Whether `value` can be update (or create) data of `model`: its fields only, each with a fitting value. */
