@@ -9,12 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { accessAdapter } from "../../src/migrate/adapter-access.js";
-import {
-  type MigrateKms,
-  type MigrateOptions,
-  type MigrateSummary,
-  runMigration,
-} from "../../src/migrate/index.js";
+import { type MigrateOptions, type MigrateSummary, runMigration } from "../../src/migrate/index.js";
 import type { EncryptionMap, ModelInfo } from "../../src/schema/map.js";
 import {
   createTestDatabase,
@@ -23,7 +18,15 @@ import {
   type TestPrismaClient,
 } from "../helpers/databases.js";
 import { describeEachProvider } from "../helpers/providers.js";
-import { decryptColumn, encryptForColumn, type KmsFixture, map, startKms, versions } from "./fixtures.js";
+import {
+  decryptColumn,
+  encryptForColumn,
+  hookedKms,
+  type KmsFixture,
+  map,
+  startKms,
+  versions,
+} from "./fixtures.js";
 
 const users = 120;
 const audits = 75;
@@ -50,26 +53,6 @@ type UserField = (typeof userFields)[number];
 /** A raw Json column holding a ciphertext, as the field value: pg parses jsonb; the others give the JSON text. */
 function jsonValue(raw: unknown): unknown {
   return typeof raw === "string" && raw.startsWith('"') ? JSON.parse(raw) : raw;
-}
-
-/** The real client, with a hook that runs before its first re-encryption under `keyTag`. */
-function hookedKms(fx: KmsFixture, keyTag: string, before: () => Promise<void>): MigrateKms {
-  let fired = false;
-  const k = fx.kms;
-  return {
-    encryptMany: (t, c, p) => k.encryptMany(t, c, p),
-    decryptMany: (t, c, x) => k.decryptMany(t, c, x),
-    reencryptMany: (t, c, x) => k.reencryptMany(t, c, x),
-    decryptManySettled: (t, c, x) => k.decryptManySettled(t, c, x),
-    async reencryptManySettled(t, c, x) {
-      if (t === keyTag && !fired) {
-        fired = true;
-        await before();
-      }
-      return k.reencryptManySettled(t, c, x);
-    },
-    counters: () => k.counters(),
-  };
 }
 
 function counts(s: MigrateSummary) {
