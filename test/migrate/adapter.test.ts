@@ -24,23 +24,19 @@ import {
   hookedKms,
   type KmsFixture,
   map,
+  sampleJsonValues,
   startKms,
   versions,
 } from "./fixtures.js";
 
 const users = 120;
 const audits = 75;
-const noteValues: unknown[] = [
-  { a: 1, nested: { b: [1, 2, "x"] } },
-  "just a string",
-  42,
-  true,
-  ["é", null, 3.5],
-];
 const plain = {
   email: Array.from({ length: users }, (_, i) => `Adapter.User+${i}@example.com`),
   phone: Array.from({ length: users }, (_, i) => (i % 5 === 0 ? null : `+82 10 ${i} 한국`)),
-  notes: Array.from({ length: users }, (_, i) => (i % 7 === 0 ? null : noteValues[i % noteValues.length])),
+  notes: Array.from({ length: users }, (_, i) =>
+    i % 7 === 0 ? null : sampleJsonValues[i % sampleJsonValues.length],
+  ),
   avatar: Array.from({ length: users }, (_, i) =>
     i % 3 === 0 ? null : new Uint8Array([0, 255, i % 256, 0x80, 10, 13]),
   ),

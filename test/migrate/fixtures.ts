@@ -24,6 +24,15 @@ import type { TestDatabase } from "../helpers/databases.js";
 
 export const map = encryptionMap as unknown as EncryptionMap;
 
+/** Json values of every kind (object, string, number, boolean, array) for an encrypted Json column. */
+export const sampleJsonValues: readonly unknown[] = [
+  { a: 1, nested: { b: [1, 2, "x"] } },
+  "just a string",
+  42,
+  true,
+  ["é", null, 3.5],
+];
+
 export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
 export interface KmsFixture {
