@@ -131,7 +131,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrateSumm
     models: options.models,
     fields: options.fields,
   });
-  const access = await openAccess(options);
+  const access = await openAccess(options, targets);
   try {
     return await migrate(options, resolved, access.prisma, targets, started);
   } finally {
@@ -139,9 +139,15 @@ export async function runMigration(options: MigrateOptions): Promise<MigrateSumm
   }
 }
 
-/** The client or the driver adapter (exactly one); an adapter is connected here and disposed by `close`. */
+/**
+ * The client or the driver adapter (exactly one); an adapter is connected
+ * here and disposed by `close`. It is asked for every target model at once,
+ * so a map it cannot use or an id type it does not map is refused before any
+ * KMS call or row read (a caller may then retry with the client).
+ */
 async function openAccess(
   options: MigrateOptions,
+  targets: readonly ModelTarget[],
 ): Promise<{ prisma: MigratePrisma; close(): Promise<void> }> {
   const hasPrisma = options.prisma !== undefined && options.prisma !== null;
   const hasAdapter = options.adapter !== undefined && options.adapter !== null;
@@ -153,6 +159,12 @@ async function openAccess(
   }
   if (hasPrisma) return { prisma: accessPrisma(options.prisma, options.map), close: async () => {} };
   const prisma = await accessAdapter(options.adapter, options.map);
+  try {
+    for (const target of targets) prisma.delegate(target.model);
+  } catch (error) {
+    await prisma.close();
+    throw error;
+  }
   return { prisma, close: () => prisma.close() };
 }
 

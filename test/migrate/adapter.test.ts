@@ -9,7 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { accessAdapter } from "../../src/migrate/adapter-access.js";
-import { type MigrateOptions, type MigrateSummary, runMigration } from "../../src/migrate/index.js";
+import {
+  type MigrateKms,
+  type MigrateOptions,
+  type MigrateSummary,
+  runMigration,
+} from "../../src/migrate/index.js";
 import type { EncryptionMap, ModelInfo } from "../../src/schema/map.js";
 import {
   createTestDatabase,
@@ -538,7 +543,7 @@ describeEachProvider("migrate over a driver adapter: option and map checks", (pr
     ).rejects.toMatchObject({ code: "MIGRATE_ADAPTER_UNSUPPORTED" });
   });
 
-  it("a map without database names, or an id type it does not map, is refused and the connection disposed", async () => {
+  it("a map without database names, or an id type it does not map, is refused before any KMS call, the connection disposed", async () => {
     let disposed = 0;
     const factory = db.adapter();
     const counting = {
@@ -554,10 +559,15 @@ describeEachProvider("migrate over a driver adapter: option and map checks", (pr
         return adapter;
       },
     };
+    // rotate checks the keys with the KMS first thing: any call would fail the run with another error.
+    const kms = new Proxy({} as MigrateKms, {
+      get: () => () => Promise.reject(new Error("the KMS was called")),
+    });
+    const rotate = { ...base, kms, mode: "rotate" as const };
     const { dbName: _dropped, ...user } = map.models.User!;
     const old: EncryptionMap = { ...map, models: { ...map.models, User: user } };
     await expect(
-      runMigration({ ...base, map: old, adapter: counting, models: ["User"] }),
+      runMigration({ ...rotate, map: old, adapter: counting, models: ["User"] }),
     ).rejects.toMatchObject({
       code: "MIGRATE_MAP_INCOMPLETE",
       message: expect.stringContaining("prisma generate"),
@@ -571,7 +581,7 @@ describeEachProvider("migrate over a driver adapter: option and map checks", (pr
       },
     };
     await expect(
-      runMigration({ ...base, map: dated, adapter: counting, models: ["User"] }),
+      runMigration({ ...rotate, map: dated, adapter: counting, models: ["User"] }),
     ).rejects.toMatchObject({
       code: "MIGRATE_ADAPTER_UNSUPPORTED",
     });
