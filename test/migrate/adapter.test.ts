@@ -7,7 +7,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessAdapter } from "../../src/migrate/adapter-access.js";
 import {
   type MigrateKms,
@@ -586,5 +586,46 @@ describeEachProvider("migrate over a driver adapter: option and map checks", (pr
       code: "MIGRATE_ADAPTER_UNSUPPORTED",
     });
     expect(disposed).toBe(2);
+  });
+});
+
+describe("migrate over a driver adapter: SQLite's one connection", () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase("sqlite");
+    for (let i = 0; i < 60; i++) await db.query(`INSERT INTO "User" ("email") VALUES (?)`, [`e${i}`]);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it("a statement issued while a transaction is open waits for it: a rollback does not take it along", async () => {
+    const access = await accessAdapter(db.adapter(), map);
+    try {
+      const user = access.delegate("User");
+      const ids = (await db.query(`SELECT "id" FROM "User" ORDER BY "id"`)).map((r) => Number(r.id));
+      // The second update collides with e0: the transaction rolls back, the first update with it.
+      const tx = access.transaction([
+        user.updateMany({ where: { id: ids[1]!, email: "e1" }, data: { email: "moved" } }),
+        user.updateMany({ where: { id: ids[2]!, email: "e2" }, data: { email: "e0" } }),
+      ]);
+      const failed = tx.then(
+        () => null,
+        (error: unknown) => error,
+      );
+      // Writes of another page, issued one by one while the transaction runs on the same connection.
+      const others: Promise<number>[] = [];
+      for (const id of ids.slice(3)) {
+        await null;
+        others.push(access.raw!.execute(`UPDATE "User" SET "phone" = ? WHERE "id" = ?`, ["p", id]));
+      }
+      expect(await failed).toMatchObject({ name: "DriverAdapterError" });
+      expect(await Promise.all(others)).toEqual(ids.slice(3).map(() => 1));
+      const rows = await db.query(`SELECT "email", "phone" FROM "User" ORDER BY "id"`);
+      expect(rows.filter((r) => r.phone === "p")).toHaveLength(ids.length - 3);
+      expect(rows[1]!.email).toBe("e1");
+    } finally {
+      await access.close();
+    }
   });
 });
