@@ -23,10 +23,10 @@ import { startEmulator } from "../src/emulator/index.js";
 import { compileMap } from "../src/extension/compiled-map.js";
 import { resolveOptions } from "../src/extension/config.js";
 import { queryHooks } from "../src/extension/hooks.js";
-import { KeyChecker } from "../src/field-crypto/key-check.js";
-import { createKmsClient } from "../src/kms/index.js";
 import { planArgs } from "../src/extension/walk/args.js";
 import { verifySealedArgs } from "../src/extension/walk/verify.js";
+import { KeyChecker } from "../src/field-crypto/key-check.js";
+import { createKmsClient } from "../src/kms/index.js";
 import type { EncryptionMap } from "../src/schema/map.js";
 import { map } from "../test/extension/setup.js";
 

@@ -52,7 +52,10 @@ export type MigrateErrorCode =
   | "MIGRATE_CHECKPOINT_INVALID"
   | "MIGRATE_KEY_PROBE_FAILED"
   | "MIGRATE_CLIENT"
-  | "MIGRATE_CLIENT_EXTENDED";
+  | "MIGRATE_CLIENT_EXTENDED"
+  | "MIGRATE_MAP_INCOMPLETE"
+  | "MIGRATE_ADAPTER_UNSUPPORTED"
+  | "MIGRATE_INTERNAL";
 
 /** Codes of the CLI's own errors. */
 export type CliErrorCode = "CLI_CONFIG";

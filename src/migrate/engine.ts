@@ -7,6 +7,7 @@
  * committed page. See README.md in this folder for the runbook.
  */
 import { performance } from "node:perf_hooks";
+import { accessAdapter } from "./adapter-access.js";
 import {
   type Checkpoint,
   checkpointPath,
@@ -16,7 +17,11 @@ import {
   readCheckpoint,
   writeCheckpoint,
 } from "./checkpoint.js";
-import { MigrateCheckpointExistsError, MigrateCheckpointInvalidError } from "./errors.js";
+import {
+  MigrateCheckpointExistsError,
+  MigrateCheckpointInvalidError,
+  MigrateInvalidOptionError,
+} from "./errors.js";
 import { probeKeyVersions, rotateKeys } from "./key-versions.js";
 import { afterKey, allOf, inRange, type KeyRange } from "./keyset.js";
 import { verifyTargetKeys } from "./kms-round.js";
@@ -115,17 +120,62 @@ async function prepareModel(
  * ```ts
  * const summary = await runMigration({ prisma, map: encryptionMap, kms, keys: { default: tag }, mode: "rotate" });
  * if (summary.failed > 0) process.exitCode = 1;
+ * // Or without the generated client, over the driver adapter alone (far less memory):
+ * await runMigration({ adapter: new PrismaPg({ connectionString }), map: encryptionMap, kms, keys, mode: "rotate" });
  * ```
  */
 export async function runMigration(options: MigrateOptions): Promise<MigrateSummary> {
   const started = performance.now();
   const resolved = resolveOptions(options);
-  const { mode, kms, logger, signal } = options;
-  const prisma = accessPrisma(options.prisma, options.map);
   const targets = selectTargets(options.map, options.keys, {
     models: options.models,
     fields: options.fields,
   });
+  const access = await openAccess(options, targets);
+  try {
+    return await migrate(options, resolved, access.prisma, targets, started);
+  } finally {
+    await access.close();
+  }
+}
+
+/**
+ * The client or the driver adapter (exactly one); an adapter is connected
+ * here and disposed by `close`. It is asked for every target model at once,
+ * so a map it cannot use or an id type it does not map is refused before any
+ * KMS call or row read (a caller may then retry with the client).
+ */
+async function openAccess(
+  options: MigrateOptions,
+  targets: readonly ModelTarget[],
+): Promise<{ prisma: MigratePrisma; close(): Promise<void> }> {
+  const hasPrisma = options.prisma !== undefined && options.prisma !== null;
+  const hasAdapter = options.adapter !== undefined && options.adapter !== null;
+  if (hasPrisma === hasAdapter) {
+    throw new MigrateInvalidOptionError(
+      hasPrisma ? "adapter" : "prisma",
+      "pass exactly one of `prisma` (the generated PrismaClient) and `adapter` (a driver adapter factory)",
+    );
+  }
+  if (hasPrisma) return { prisma: accessPrisma(options.prisma, options.map), close: async () => {} };
+  const prisma = await accessAdapter(options.adapter, options.map);
+  try {
+    for (const target of targets) prisma.delegate(target.model);
+  } catch (error) {
+    await prisma.close();
+    throw error;
+  }
+  return { prisma, close: () => prisma.close() };
+}
+
+async function migrate(
+  options: MigrateOptions,
+  resolved: ReturnType<typeof resolveOptions>,
+  prisma: MigratePrisma,
+  targets: ModelTarget[],
+  started: number,
+): Promise<MigrateSummary> {
+  const { mode, kms, logger, signal } = options;
   const passes = planPasses(mode, targets);
   const usesCheckpoints = mode !== "status" && !resolved.dryRun;
   const kmsAtStart = kms.counters?.() ?? { requests: 0, throttled: 0 };

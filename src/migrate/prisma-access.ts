@@ -8,7 +8,7 @@ import { ENCRYPTION_EXTENSION_NAME } from "../extension/name.js";
 import type { EncryptionMap } from "../schema/map.js";
 import { MigrateClientError, MigrateExtendedClientError } from "./errors.js";
 import type { Where } from "./keyset.js";
-import type { SqlProvider, SqlTable } from "./sql-statements.js";
+import { type SqlProvider, type SqlTable, sqlTableOf } from "./sql-statements.js";
 
 export type Row = Record<string, unknown>;
 
@@ -65,19 +65,6 @@ function rawSql(client: Record<string, unknown>): RawSql | null {
   };
 }
 
-/** The model's table in database names, when the map has them (maps from older generators do not). */
-function tableOf(map: EncryptionMap | undefined, model: string, provider: SqlProvider): SqlTable | null {
-  const info = map?.models[model];
-  if (info?.dbName === undefined || info.idColumns === undefined) return null;
-  if (info.idColumns.length !== info.idFields.length || info.idColumns.length === 0) return null;
-  const columns: Record<string, string> = {};
-  for (const field of Object.values(info.encrypted)) {
-    if (field.dbName === undefined) return null;
-    columns[field.name] = field.dbName;
-  }
-  return { provider, schema: info.dbSchema, table: info.dbName, idColumns: info.idColumns, columns };
-}
-
 /**
  * Whether the client carries the encryption extension, anywhere in its
  * `$extends` chain. Reads Prisma's internal `_extensions` list (a linked list
@@ -124,7 +111,7 @@ export function accessPrisma(prisma: unknown, map?: EncryptionMap): MigratePrism
       ) {
         throw new MigrateClientError(`The PrismaClient has no model '${model}' (expected prisma.${name})`);
       }
-      const table = raw === null ? null : tableOf(map, model, raw.provider);
+      const table = raw === null ? null : sqlTableOf(map, model, raw.provider);
       if (table !== null) tables.set(delegate as ModelDelegate, table);
       return delegate as ModelDelegate;
     },

@@ -5,6 +5,7 @@
  * over a set of rows, and the `SELECT` that reads those rows back. Pure
  * string building; values only ever travel as parameters.
  */
+import type { EncryptionMap } from "../schema/map.js";
 
 /** Providers the bulk path speaks (Prisma's `_activeProvider` names). */
 export type SqlProvider = "postgresql" | "mysql" | "sqlite";
@@ -19,6 +20,23 @@ export interface SqlTable {
   readonly idColumns: readonly string[];
   /** Encrypted field name → column name. */
   readonly columns: Readonly<Record<string, string>>;
+}
+
+/** The model's table in database names, when the map has them (maps from older generators do not). */
+export function sqlTableOf(
+  map: EncryptionMap | undefined,
+  model: string,
+  provider: SqlProvider,
+): SqlTable | null {
+  const info = map?.models[model];
+  if (info?.dbName === undefined || info.idColumns === undefined) return null;
+  if (info.idColumns.length !== info.idFields.length || info.idColumns.length === 0) return null;
+  const columns: Record<string, string> = {};
+  for (const field of Object.values(info.encrypted)) {
+    if (field.dbName === undefined) return null;
+    columns[field.name] = field.dbName;
+  }
+  return { provider, schema: info.dbSchema, table: info.dbName, idColumns: info.idColumns, columns };
 }
 
 /** One conditional write: the row's id values (id order), the value read, the value to write. */
@@ -57,7 +75,8 @@ export function writesPerStatement(table: SqlTable): number {
   return Math.min(byParams, MAX_WRITES_PER_STATEMENT);
 }
 
-class Params {
+/** Positional parameters of one statement: `add` keeps the value and returns its placeholder. */
+export class Params {
   readonly values: unknown[] = [];
   constructor(private readonly provider: SqlProvider) {}
   add(value: unknown): string {
@@ -81,7 +100,7 @@ function idPredicate(table: SqlTable, params: Params, rows: readonly (readonly u
 }
 
 /** The table as SQL: `"schema"."table"` when the model has a `@@schema`. */
-function tableName(table: SqlTable): string {
+export function tableName(table: SqlTable): string {
   const name = quoteIdentifier(table.provider, table.table);
   return table.schema === undefined ? name : `${quoteIdentifier(table.provider, table.schema)}.${name}`;
 }

@@ -11,6 +11,7 @@
  * its updates is retried on its own so only the culprit fails; every update
  * is atomic by itself, so a value is either fully rewritten or left as it was.
  */
+import { driverErrorCode } from "./adapter-access.js";
 import { idObject, type Where } from "./keyset.js";
 import type { FieldTarget } from "./plan.js";
 import type { MigratePrisma, ModelDelegate, Row } from "./prisma-access.js";
@@ -30,9 +31,10 @@ export type WriteOutcome =
   | { kind: "conflicted" }
   | { kind: "failed"; code: string; conflictsWith?: Record<string, IdValue> };
 
+/** Prisma's error code (`P2002`, ...): the client's, or the one it would give a driver adapter's error (adapter path). */
 function prismaCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
+  return typeof code === "string" ? code : driverErrorCode(error);
 }
 
 /** Writes a page's values; one outcome per write, in order. */

@@ -39,6 +39,8 @@ export interface TestDatabase {
   readonly url: string;
   /** A new PrismaClient on this database (no extension). */
   client(): TestPrismaClient;
+  /** A new driver adapter factory on this database (what `new PrismaClient({ adapter })` takes). */
+  adapter(): PrismaBetterSqlite3 | PrismaPg | PrismaMariaDb;
   /** Quotes a table or column name for this provider. */
   q(identifier: string): string;
   /** Runs raw SQL through the driver, with `?` placeholders; returns rows. */
@@ -75,6 +77,7 @@ async function createSqlite(): Promise<TestDatabase> {
       clients.push(client);
       return client;
     },
+    adapter: () => new PrismaBetterSqlite3({ url: `file:${file}` }),
     q: (identifier) => `"${identifier}"`,
     async query(sql, params = []) {
       const statement = raw.prepare(sql);
@@ -108,6 +111,7 @@ async function createPostgres(): Promise<TestDatabase> {
       clients.push(client as unknown as TestPrismaClient);
       return client as unknown as TestPrismaClient;
     },
+    adapter: () => new PrismaPg({ connectionString: url }),
     q: (identifier) => `"${identifier}"`,
     async query(sql, params = []) {
       let i = 0;
@@ -169,6 +173,7 @@ async function createMysql(): Promise<TestDatabase> {
       clients.push(client as unknown as TestPrismaClient);
       return client as unknown as TestPrismaClient;
     },
+    adapter: () => new PrismaMariaDb(url),
     q: (identifier) => `\`${identifier}\``,
     async query(sql, params = []) {
       const result: unknown = await pool.query(sql, params as unknown[]);

@@ -2,38 +2,19 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type MigrateKms, runMigration } from "../../src/migrate/index.js";
+import { runMigration } from "../../src/migrate/index.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { describeEachProvider } from "../helpers/providers.js";
 import {
   decryptColumn,
   encryptForColumn,
+  hookedKms,
   type KmsFixture,
   map,
   seedStaleUsers,
   startKms,
   versions,
 } from "./fixtures.js";
-
-/** The real client, with a hook that runs before the first re-encryption under `keyTag`. */
-function hookedKms(fx: KmsFixture, keyTag: string, before: () => Promise<void>): MigrateKms {
-  let fired = false;
-  const k = fx.kms;
-  return {
-    encryptMany: (t, c, p) => k.encryptMany(t, c, p),
-    decryptMany: (t, c, x) => k.decryptMany(t, c, x),
-    reencryptMany: (t, c, x) => k.reencryptMany(t, c, x),
-    decryptManySettled: (t, c, x) => k.decryptManySettled(t, c, x),
-    async reencryptManySettled(t, c, x) {
-      if (t === keyTag && !fired) {
-        fired = true;
-        await before();
-      }
-      return k.reencryptManySettled(t, c, x);
-    },
-    counters: () => k.counters(),
-  };
-}
 
 describeEachProvider("migrate: concurrent app writes win", (provider) => {
   const total = 600;

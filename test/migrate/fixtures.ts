@@ -17,11 +17,21 @@ import {
   searchableContext,
 } from "../../src/field-crypto/envelope.js";
 import { createKmsClient, type KmsClient } from "../../src/kms/index.js";
+import type { MigrateKms } from "../../src/migrate/index.js";
 import { bindingOf } from "../../src/migrate/plan.js";
 import type { EncryptionMap } from "../../src/schema/map.js";
 import type { TestDatabase } from "../helpers/databases.js";
 
 export const map = encryptionMap as unknown as EncryptionMap;
+
+/** Json values of every kind (object, string, number, boolean, array) for an encrypted Json column. */
+export const sampleJsonValues: readonly unknown[] = [
+  { a: 1, nested: { b: [1, 2, "x"] } },
+  "just a string",
+  42,
+  true,
+  ["é", null, 3.5],
+];
 
 export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
@@ -156,4 +166,24 @@ export async function seedStaleUsers(
     .user.createMany({ data: emails.map((_, i) => ({ email: ce[i] as string, phone: cp[i] as string })) });
   await fx.emulator.rotateKey(fx.keys.default);
   await fx.emulator.rotateKey(fx.keys.searchable);
+}
+
+/** The real client, with a hook that runs before the first re-encryption under `keyTag`. */
+export function hookedKms(fx: KmsFixture, keyTag: string, before: () => Promise<void>): MigrateKms {
+  let fired = false;
+  const k = fx.kms;
+  return {
+    encryptMany: (t, c, p) => k.encryptMany(t, c, p),
+    decryptMany: (t, c, x) => k.decryptMany(t, c, x),
+    reencryptMany: (t, c, x) => k.reencryptMany(t, c, x),
+    decryptManySettled: (t, c, x) => k.decryptManySettled(t, c, x),
+    async reencryptManySettled(t, c, x) {
+      if (t === keyTag && !fired) {
+        fired = true;
+        await before();
+      }
+      return k.reencryptManySettled(t, c, x);
+    },
+    counters: () => k.counters(),
+  };
 }

@@ -5,20 +5,14 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { runMigration } from "../../src/migrate/index.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { describeEachProvider } from "../helpers/providers.js";
-import { decryptColumn, type KmsFixture, map, startKms, versions } from "./fixtures.js";
+import { decryptColumn, type KmsFixture, map, sampleJsonValues, startKms, versions } from "./fixtures.js";
 
 describeEachProvider("migrate encrypt → decrypt", (provider) => {
   const users = 300;
   let db: TestDatabase;
   let fx: KmsFixture;
   let stateDir: string;
-  const notes: unknown[] = [
-    { a: 1, nested: { b: [1, 2, "x"] } },
-    "just a string",
-    42,
-    true,
-    ["é", null, 3.5],
-  ];
+  const notes = sampleJsonValues;
 
   const expectedUsers = Array.from({ length: users }, (_, i) => ({
     email: `Round.Trip+${i}@example.com`,
