@@ -161,9 +161,32 @@ function adapterFor(provider: keyof typeof ADAPTERS, mod: Record<string, unknown
 }
 
 /**
+ * The driver adapter factory for the schema's datasource provider (the app's
+ * own `@prisma/adapter-*` package), on the config's `datasource.url` or
+ * `DATABASE_URL`. Migrate runs over it directly: no generated client, no
+ * query compiler in the process.
+ */
+export async function adapterFromSchema(app: AppSchema): Promise<unknown> {
+  const url = app.databaseUrl;
+  if (!url) {
+    throw new CliConfigError(
+      "No database URL: set DATABASE_URL, or datasource.url in prisma.config.ts (or use --config)",
+    );
+  }
+  const provider = app.provider;
+  if (provider !== "sqlite" && provider !== "postgresql" && provider !== "mysql") {
+    throw new CliConfigError(
+      `Datasource provider '${provider ?? "(none)"}' is not supported without --config (sqlite, postgresql, mysql are)`,
+    );
+  }
+  return adapterFor(provider, await importAdapter(provider), url);
+}
+
+/**
  * A PrismaClient built from the schema's `prisma-client` (or
  * `prisma-client-js`) generator output and the driver adapter for its
- * datasource provider, on the config's `datasource.url` or `DATABASE_URL`.
+ * datasource provider: for a map the bare adapter cannot serve (see
+ * {@link adapterFromSchema}).
  */
 export async function prismaFromSchema(app: AppSchema): Promise<unknown> {
   const block = app.generators.find(
@@ -174,12 +197,7 @@ export async function prismaFromSchema(app: AppSchema): Promise<unknown> {
       `${app.location}: no 'prisma-client' generator with an output; use --config instead`,
     );
   }
-  const url = app.databaseUrl;
-  if (!url) {
-    throw new CliConfigError(
-      "No database URL: set DATABASE_URL, or datasource.url in prisma.config.ts (or use --config)",
-    );
-  }
+  const adapter = await adapterFromSchema(app);
   const entry = ["client.ts", "client.mts", "index.js", "client.js"]
     .map((f) => join(block.output!, f))
     .find((f) => existsSync(f));
@@ -189,12 +207,5 @@ export async function prismaFromSchema(app: AppSchema): Promise<unknown> {
     PrismaClient?: new (o: { adapter: unknown }) => unknown;
   };
   if (typeof PrismaClient !== "function") throw new CliConfigError(`${entry} exports no PrismaClient`);
-  const provider = app.provider;
-  if (provider !== "sqlite" && provider !== "postgresql" && provider !== "mysql") {
-    throw new CliConfigError(
-      `Datasource provider '${provider ?? "(none)"}' is not supported without --config (sqlite, postgresql, mysql are)`,
-    );
-  }
-  const adapter = adapterFor(provider, await importAdapter(provider), url);
   return new PrismaClient({ adapter });
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -52,7 +52,7 @@ describe("migrate CLI: flags, --schema, exit codes", () => {
     expect(run.stderr()).toContain("--batch-size");
   });
 
-  it("status through --schema and DATABASE_URL: map from the generator output, client from the schema", async () => {
+  it("status through --schema and DATABASE_URL: map from the generator output, the schema's driver adapter, no fallback warning", async () => {
     const run = runCli(
       ["status", "--schema", schema, "--model", "User", "--json"],
       cliEnv(db, fx, { DATABASE_URL: db.url }),
@@ -67,6 +67,39 @@ describe("migrate CLI: flags, --schema, exit codes", () => {
     expect(byField.avatar).toMatchObject({ nulls: 1 });
     expect(run.stdout()).not.toContain("a@example.com");
     expect(run.stderr()).not.toContain(fx.emulator.credentials.secretKey);
+    expect(run.stderr()).not.toContain("warning");
+  }, 60_000);
+
+  it("an older map without database names: a warning, then the migration runs through the generated client", async () => {
+    // The schema's own folder, rewritten: the client output is the real generated client, and the
+    // encryption map is one from before the generator wrote database names.
+    const dir = mkdtempSync(join(tmpdir(), "pnk-oldmap-"));
+    const generated = fileURLToPath(new URL("../../prisma/generated/sqlite/", import.meta.url));
+    mkdirSync(join(dir, "encryption"));
+    const map = JSON.parse(readFileSync(join(generated, "encryption/encryption-map.json"), "utf8")) as {
+      models: Record<string, { dbName?: string; idColumns?: string[] }>;
+    };
+    for (const model of Object.values(map.models)) {
+      delete model.dbName;
+      delete model.idColumns;
+    }
+    writeFileSync(join(dir, "encryption/encryption-map.json"), JSON.stringify(map));
+    writeFileSync(
+      join(dir, "schema.prisma"),
+      readFileSync(join(generated, "schema.prisma"), "utf8").replace(
+        'output   = "./client"',
+        `output   = ${JSON.stringify(join(generated, "client"))}`,
+      ),
+    );
+    const run = runCli(
+      ["status", "--schema", join(dir, "schema.prisma"), "--model", "User", "--json"],
+      cliEnv(db, fx, { DATABASE_URL: db.url }),
+    );
+    expect(await run.done, run.stderr()).toBe(0);
+    expect(run.stderr()).toContain("warning: MIGRATE_MAP_INCOMPLETE");
+    expect(run.stderr()).toContain("migrating through the generated client");
+    const summary = JSON.parse(run.stdout()) as { status: Array<{ field: string; byVersion: object }> };
+    expect(summary.status.find((s) => s.field === "email")?.byVersion).toEqual({ "1": 1 });
   }, 60_000);
 
   it("a wrong secret key: exit 1, the message names the credentials problem with its cause chain, no secret", async () => {
