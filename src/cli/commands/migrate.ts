@@ -6,6 +6,7 @@
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
+import { isNcpKmsError, type NcpKmsErrorCode } from "../../errors.js";
 import {
   createKmsClient,
   createRedisRateLimiter,
@@ -27,7 +28,6 @@ import {
   type RedisLike,
   runMigration,
 } from "../../migrate/index.js";
-import { isNcpKmsError, type NcpKmsErrorCode } from "../../errors.js";
 import type { EncryptionMap } from "../../schema/map.js";
 import {
   adapterFromSchema,
