@@ -41,6 +41,7 @@ describe("migrate CLI: flags, --schema, exit codes", () => {
       "--shard",
       "--redis-url",
       "--rotate-key",
+      "--memory-target",
     ]) {
       expect(run.stdout()).toContain(flag);
     }
@@ -50,6 +51,9 @@ describe("migrate CLI: flags, --schema, exit codes", () => {
     const run = runCli(["rotate", "--batch-size", "0", "--schema", schema], cliEnv(db, fx));
     expect(await run.done).toBe(2);
     expect(run.stderr()).toContain("--batch-size");
+    const target = runCli(["rotate", "--memory-target", "lots", "--schema", schema], cliEnv(db, fx));
+    expect(await target.done).toBe(2);
+    expect(target.stderr()).toContain("--memory-target must be a whole number of MB");
   });
 
   it("status through --schema and DATABASE_URL: map from the generator output, the schema's driver adapter, no fallback warning", async () => {
