@@ -10,7 +10,7 @@ import type { Row } from "./prisma-access.js";
 import { Params, quoteIdentifier, type SqlProvider, type SqlTable } from "./sql-statements.js";
 
 // The parts of @prisma/driver-adapter-utils used here, structurally: that package is not a dependency.
-export type ArgScalarType =
+type ArgScalarType =
   | "string"
   | "int"
   | "bigint"
@@ -20,7 +20,7 @@ export type ArgScalarType =
   | "bytes"
   | "datetime"
   | "unknown";
-export interface ArgType {
+interface ArgType {
   scalarType: ArgScalarType;
   arity: "scalar";
 }
@@ -34,7 +34,7 @@ export interface SqlResultSet {
   columnTypes: number[];
   rows: unknown[][];
 }
-export interface SqlQueryable {
+interface SqlQueryable {
   readonly provider: string;
   queryRaw(query: SqlQuery): Promise<SqlResultSet>;
   executeRaw(query: SqlQuery): Promise<number>;
@@ -55,9 +55,9 @@ export interface SqlDriverAdapterFactory {
 }
 
 /** `ColumnTypeEnum` values of driver-adapter-utils that raw results convert. */
-export const COLUMN_INT64 = 1;
-export const COLUMN_JSON = 11;
-export const COLUMN_BYTES = 13;
+const COLUMN_INT64 = 1;
+const COLUMN_JSON = 11;
+const COLUMN_BYTES = 13;
 
 /** Driver adapter provider → the SQL dialect the engine speaks. */
 export const dialects: Readonly<Record<string, SqlProvider>> = {
@@ -94,7 +94,7 @@ export class AdapterParams extends Params {
   }
 }
 
-export function base64(bytes: Uint8Array): string {
+function base64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
 }
 
@@ -143,7 +143,7 @@ export function decode(column: Column, value: unknown): unknown {
   }
 }
 
-export function toBytes(value: unknown): Uint8Array {
+function toBytes(value: unknown): Uint8Array {
   // Buffers (pg, MariaDB, better-sqlite3) become plain Uint8Array views, as Prisma 7 returns Bytes.
   if (value instanceof Uint8Array) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
@@ -177,13 +177,13 @@ export function rawValue(columnType: number | undefined, value: unknown): unknow
   return value;
 }
 
-export function isFilter(value: unknown): value is Record<string, unknown> {
+function isFilter(value: unknown): value is Record<string, unknown> {
   return (
     typeof value === "object" && value !== null && !(value instanceof Uint8Array) && !Array.isArray(value)
   );
 }
 
-export const RANGE_OPERATORS: Readonly<Record<string, string>> = { gt: ">", gte: ">=", lt: "<" };
+const RANGE_OPERATORS: Readonly<Record<string, string>> = { gt: ">", gte: ">=", lt: "<" };
 
 /** Statements of one model, in its database names. */
 export class ModelStatements {

@@ -35,13 +35,19 @@ const createManyOperations = new Set(["createMany", "createManyAndReturn"]);
 /** Tables per compiled map: built on first use, never changed after. */
 const tablesByMap = new WeakMap<CompiledMap, Map<string, ArgTable>>();
 
-function tableCache(map: CompiledMap): Map<string, ArgTable> {
+/** The table `id` of `map`, built by `build` the first time it is asked for. */
+function cachedTable(map: CompiledMap, id: string, build: () => ArgTable): ArgTable {
   let tables = tablesByMap.get(map);
   if (tables === undefined) {
     tables = new Map();
     tablesByMap.set(map, tables);
   }
-  return tables;
+  let table = tables.get(id);
+  if (table === undefined) {
+    table = build();
+    tables.set(id, table);
+  }
+  return table;
 }
 
 /** Plans the args of one top-level operation on `modelName`. */
@@ -62,14 +68,9 @@ function walkArgs(walk: ArgsWalk, table: ArgTable, args: unknown): unknown {
 
 /** The table of a top-level operation. */
 function operationTable(map: CompiledMap, modelName: string, operation: string): ArgTable {
-  const tables = tableCache(map);
-  const id = `${modelName}\u0000${operation}`;
-  let table = tables.get(id);
-  if (table === undefined) {
-    table = buildOperationTable(map, map.model(modelName), operation);
-    tables.set(id, table);
-  }
-  return table;
+  return cachedTable(map, `${modelName}\u0000${operation}`, () =>
+    buildOperationTable(map, map.model(modelName), operation),
+  );
 }
 
 function buildOperationTable(map: CompiledMap, model: CompiledModel, operation: string): ArgTable {
@@ -148,14 +149,11 @@ function relationTable(
   relation: string,
   target: CompiledModel,
 ): ArgTable {
-  const tables = tableCache(map);
-  const id = `${model.name}\u0000:${relation}`;
-  let table = tables.get(id);
-  if (table === undefined) {
-    table = new Map(findArgHandlers(map, target, map.relationArgs(model.name, relation)));
-    tables.set(id, table);
-  }
-  return table;
+  return cachedTable(
+    map,
+    `${model.name}\u0000:${relation}`,
+    () => new Map(findArgHandlers(map, target, map.relationArgs(model.name, relation))),
+  );
 }
 
 /** `select` / `include`: relation entries carry their own where/orderBy/cursor/...; `_count` may filter. */
