@@ -19,16 +19,14 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { startEmulator } from "../src/emulator/index.js";
 import { compileMap } from "../src/extension/compiled-map.js";
 import { resolveOptions } from "../src/extension/config.js";
 import { queryHooks } from "../src/extension/hooks.js";
 import { planArgs } from "../src/extension/walk/args.js";
 import { verifySealedArgs } from "../src/extension/walk/verify.js";
 import { KeyChecker } from "../src/field-crypto/key-check.js";
-import { createKmsClient } from "../src/kms/index.js";
 import type { EncryptionMap } from "../src/schema/map.js";
-import { map } from "../test/extension/setup.js";
+import { map, startKms } from "../test/extension/setup.js";
 
 const keys = { default: "k-default", searchable: "k-searchable", archive: "k-archive" };
 const { operations: _operations, relationArgs: _relationArgs, ...positionalMap } = map;
@@ -138,22 +136,10 @@ async function main(): Promise<void> {
 
 /** µs per `findUnique` through the User hook, cache warm, `query()` a stand-in returning a fresh row. */
 async function hookCost(iterations: number, reps: number): Promise<Record<string, number | string>> {
-  const emulator = await startEmulator({ port: 0 });
-  const [normal, convergent, archive] = await Promise.all([
-    emulator.createKey({ keyName: "default", isConvergent: false }),
-    emulator.createKey({ keyName: "searchable", isConvergent: true }),
-    emulator.createKey({ keyName: "archive", isConvergent: false }),
-  ]);
-  const kms = createKmsClient({
-    endpoint: emulator.url,
-    auth: { type: "signature", ...emulator.credentials },
-  });
-  const resolved = resolveOptions({
-    map,
-    kms,
-    keys: { default: normal.keyTag, searchable: convergent.keyTag, archive: archive.keyTag },
-  });
-  const hooks = queryHooks(compileMap(resolved.map, resolved.keys), resolved, new KeyChecker(kms, []));
+  // The extension tests' emulator and keys (default, convergent searchable, archive) over real HTTP.
+  const kms = await startKms();
+  const resolved = resolveOptions({ map, kms: kms.client, keys: kms.keys });
+  const hooks = queryHooks(compileMap(resolved.map, resolved.keys), resolved, new KeyChecker(kms.client, []));
   const user = hooks.user?.$allOperations;
   if (user === undefined) throw new Error("no User hook");
   let stored: Record<string, unknown> = {};
@@ -197,10 +183,9 @@ async function hookCost(iterations: number, reps: number): Promise<Record<string
       if (rep >= 0) best[name] = Math.min(Number(best[name] ?? Number.POSITIVE_INFINITY), us);
     }
   }
-  if (emulator.stats().byAction.decrypt !== undefined)
+  if (kms.stats().byAction.decrypt !== undefined)
     throw new Error("benchmark check failed: a decrypt reached the KMS");
   await kms.close();
-  await emulator.close();
   return best;
 }
 
